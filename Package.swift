@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+// kms: a scripting REPL for autoencoder experiments on Kuzushiji-MNIST.
+//
+// Layers (dependencies point one way):
+//   C shims (CBLAS, CZlib, CPNG, CReadline)
+//     → KMSTensor → KMSNN, KMSData, KMSPlot → KMSLang → kms
+import PackageDescription
+
+let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+  name: "kms",
+  products: [
+    .executable(name: "kms", targets: ["kms"]),
+    .library(name: "KMSLang", targets: ["KMSLang"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // C shims: a module map and one header each, no API of their own.
+    .systemLibrary(
+      name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(
+      name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+
+    // Libraries, one folder a layer.
+    .target(name: "KMSTensor", dependencies: ["CBLAS"], swiftSettings: release),
+    .target(name: "KMSNN", dependencies: ["KMSTensor"], swiftSettings: release),
+    .target(name: "KMSData", dependencies: ["KMSTensor", "CZlib"], swiftSettings: release),
+    .target(name: "KMSPlot", dependencies: ["KMSTensor", "CPNG"], swiftSettings: release),
+    .target(
+      name: "KMSLang", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot"],
+      swiftSettings: release),
+    .target(name: "KMSTestSupport", dependencies: ["KMSTensor", "KMSNN", "CPNG"]),
+
+    .executableTarget(
+      name: "kms",
+      dependencies: [
+        "KMSLang", "CReadline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: release),
+
+    .testTarget(name: "KMSTensorTests", dependencies: ["KMSTensor", "KMSTestSupport"]),
+    .testTarget(name: "KMSNNTests", dependencies: ["KMSNN", "KMSData", "KMSTestSupport"]),
+    .testTarget(name: "KMSDataTests", dependencies: ["KMSData", "KMSTestSupport"]),
+    .testTarget(
+      name: "KMSPlotTests", dependencies: ["KMSPlot", "KMSTestSupport"],
+      resources: [.copy("Goldens")]),
+    .testTarget(
+      name: "KMSLangTests", dependencies: ["KMSLang", "KMSTestSupport"],
+      resources: [.copy("Fixtures")]),
+  ]
+)

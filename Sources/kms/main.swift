@@ -1,0 +1,3 @@
+import KMSLang
+
+print("kms \(kmsVersion)")
