@@ -34,7 +34,8 @@ let package = Package(
     .target(
       name: "KMSLang", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot"],
       swiftSettings: release),
-    .target(name: "KMSTestSupport", dependencies: ["KMSTensor", "KMSNN", "CPNG"]),
+    .target(
+      name: "KMSTestSupport", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot", "CPNG"]),
 
     .executableTarget(
       name: "kms",

@@ -39,7 +39,7 @@ public func expectClose(_ actual: [Float], _ expected: [Float], relativeToleranc
   }
   if !mismatches.isEmpty {
     Issue.record(
-      "\(mismatches.count) of \(actual.count) differ, max |diff| \(worst); first: "
-        + mismatches.prefix(5).joined(separator: ", "), sourceLocation: sourceLocation)
+      Comment(rawValue: "\(mismatches.count) of \(actual.count) differ, max |diff| \(worst); first: "
+        + mismatches.prefix(5).joined(separator: ", ")), sourceLocation: sourceLocation)
   }
 }
