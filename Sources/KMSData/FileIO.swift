@@ -1,0 +1,92 @@
+// Whole-file reads and atomic writes, with errors that name the file.
+import Foundation
+
+/// Reads a whole file.
+/// - Parameter path: the file to read.
+/// - Throws: `DataError` `.notFound` if it is missing or a folder, `.ioFailure` if unreadable.
+func readFileBytes(at path: String) throws -> [UInt8] {
+  var isFolder: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+    throw DataError(.notFound, path: path, "no such file",
+                    hint: "check the path, or run scripts/fetch-kmnist.sh to download KMNIST")
+  }
+  if isFolder.boolValue {
+    throw DataError(.notFound, path: path, "is a folder, expected a file")
+  }
+  do {
+    return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+  } catch {
+    throw DataError(.ioFailure, path: path, "cannot read the file (\(error.localizedDescription))",
+                    hint: "check the file's permissions")
+  }
+}
+
+/// Writes `bytes` to `path` atomically: into a temporary file in the same folder, then renamed
+/// over the target, so a reader never sees a half-written file and a failure leaves none behind.
+/// - Parameters:
+///   - bytes: the file's contents.
+///   - path: the destination; its folder must exist.
+func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
+  let temporary = temporarySibling(of: path)
+  do {
+    try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+  } catch {
+    try? FileManager.default.removeItem(atPath: temporary)
+    throw DataError(.ioFailure, path: path, "cannot write the file (\(error.localizedDescription))",
+                    hint: "check that the folder exists and is writable")
+  }
+  try moveIntoPlace(temporary, path)
+}
+
+/// Renames `temporary` over `path` (rename(2) is atomic within one file system); on failure the
+/// temporary file is removed.
+func moveIntoPlace(_ temporary: String, _ path: String) throws {
+  if rename(temporary, path) != 0 {
+    let reason = String(cString: strerror(errno))
+    try? FileManager.default.removeItem(atPath: temporary)
+    throw DataError(.ioFailure, path: path, "cannot move the finished file into place (\(reason))")
+  }
+}
+
+/// A hidden, unique name next to `path`: `folder/.name.partial-<pid>-<random>`.
+func temporarySibling(of path: String) -> String {
+  let url = URL(fileURLWithPath: path)
+  let folder = url.deletingLastPathComponent().path
+  let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+  return folder + "/." + url.lastPathComponent + ".partial-" + unique
+}
+
+/// True when a regular file (not a folder) exists at `path`.
+func isFile(_ path: String) -> Bool {
+  var isFolder: ObjCBool = false
+  return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue
+}
+
+/// True when a folder exists at `path`.
+func isFolder(_ path: String) -> Bool {
+  var folder: ObjCBool = false
+  return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
+}
+
+/// A short description of what a file looks like from its first bytes, for "wrong magic" hints.
+func describeSignature(_ bytes: [UInt8]) -> String? {
+  if hasGzipSignature(bytes) { return "it is gzip-compressed" }
+  if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "it is a ZIP archive (an .npz file?)" }
+  if bytes.starts(with: [0x93] + Array("NUMPY".utf8)) { return "it is a NumPy .npy file" }
+  let text = String(decoding: bytes.prefix(64), as: UTF8.self).lowercased()
+  if text.contains("<html") || text.contains("<!doctype") || text.hasPrefix("<") {
+    return "it looks like an HTML page (an error page saved instead of the data?)"
+  }
+  return nil
+}
+
+/// `1,234,567`: thousands separated by commas, for messages and summaries.
+func grouped(_ value: Int) -> String {
+  let digits = String(value.magnitude)
+  var result = ""
+  for (offset, digit) in digits.enumerated() {
+    if offset > 0 && (digits.count - offset) % 3 == 0 { result.append(",") }
+    result.append(digit)
+  }
+  return value < 0 ? "-" + result : result
+}
