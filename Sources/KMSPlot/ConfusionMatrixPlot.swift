@@ -1,0 +1,187 @@
+import Foundation
+
+/// A confusion matrix laid out as scikit-learn's `ConfusionMatrixDisplay`: rows are the true
+/// label ("True label", row 0 at the top), columns the prediction ("Predicted label"); cells are
+/// coloured with viridis, each value is centred in its cell, and its text takes the colormap's
+/// opposite end once the cell passes (min + max) / 2 so it stays legible; a colour bar sits on the
+/// right and the accuracy (trace / total) is in the title. Optionally each row is normalised to
+/// fractions of its true class (the paper's Figs. 18 and 22).
+public struct ConfusionMatrixPlot: Figure {
+  /// The counts, [classCount][classCount], rows = true class.
+  public let counts: [[Int]]
+  /// One name per class.
+  public let classNames: [String]
+  /// True to show row fractions instead of counts.
+  public let isNormalized: Bool
+  /// The fraction of samples on the diagonal, 0...1.
+  public let accuracy: Double
+  let title: String?
+
+  /// Creates a confusion-matrix figure from counts.
+  /// - Parameters:
+  ///   - counts: a square matrix, `counts[t][p]` = samples of true class t predicted as p.
+  ///   - classNames: one name per class; `nil` numbers them.
+  ///   - normalized: show each row as fractions of its total.
+  ///   - title: a title; the accuracy is added to it.
+  /// - Throws: `PlotError` for zero classes, a non-square matrix, negative counts, no samples, or
+  ///   a class-name count that does not match.
+  public init(counts: [[Int]], classNames: [String]? = nil, normalized: Bool = false,
+              title: String? = nil) throws {
+    guard !counts.isEmpty else { throw PlotError.noClasses }
+    let k = counts.count
+    for (i, row) in counts.enumerated() {
+      guard row.count == k else {
+        throw PlotError.mismatchedCounts(what: "confusion matrix row \(i) length (square matrix)",
+                                         expected: k, actual: row.count)
+      }
+      if let j = row.firstIndex(where: { $0 < 0 }) {
+        throw PlotError.invalidArgument(name: "count at row \(i), column \(j)",
+                                        expected: "a count ≥ 0", actual: "\(row[j])")
+      }
+    }
+    if let classNames {
+      guard !classNames.isEmpty else { throw PlotError.noClasses }
+      guard classNames.count == k else {
+        throw PlotError.mismatchedCounts(what: "class name count (one per matrix row)", expected: k,
+                                         actual: classNames.count)
+      }
+    }
+    let total = counts.reduce(0) { $0 + $1.reduce(0, +) }
+    guard total > 0 else { throw PlotError.emptyInput(what: "confusion matrix (all counts zero)") }
+    self.counts = counts
+    self.classNames = classNames ?? (0..<k).map { String($0) }
+    self.isNormalized = normalized
+    self.accuracy = Double((0..<k).reduce(0) { $0 + counts[$1][$1] }) / Double(total)
+    self.title = title
+  }
+
+  /// Creates a confusion-matrix figure by counting label pairs.
+  /// - Parameters:
+  ///   - trueLabels: the true class of each sample.
+  ///   - predictedLabels: the predicted class of each sample, same count.
+  ///   - classNames: one name per class; labels must lie in `0..<classNames.count`.
+  ///   - normalized: show each row as fractions of its total.
+  ///   - title: a title; the accuracy is added to it.
+  /// - Throws: `PlotError` for zero classes, mismatched or empty label lists, or a label out of
+  ///   range.
+  public init(trueLabels: [Int], predictedLabels: [Int], classNames: [String],
+              normalized: Bool = false, title: String? = nil) throws {
+    guard !classNames.isEmpty else { throw PlotError.noClasses }
+    guard !trueLabels.isEmpty else { throw PlotError.emptyInput(what: "true labels") }
+    guard predictedLabels.count == trueLabels.count else {
+      throw PlotError.mismatchedCounts(what: "predicted label count (one per true label)",
+                                       expected: trueLabels.count, actual: predictedLabels.count)
+    }
+    try requireLabels(trueLabels, classCount: classNames.count, "true labels")
+    try requireLabels(predictedLabels, classCount: classNames.count, "predicted labels")
+    var counts = Array(repeating: Array(repeating: 0, count: classNames.count), count: classNames.count)
+    for (t, p) in zip(trueLabels, predictedLabels) { counts[t][p] += 1 }
+    try self.init(counts: counts, classNames: classNames, normalized: normalized, title: title)
+  }
+
+  /// The values shown: counts, or row fractions when normalised (an empty row shows zeros).
+  public var values: [[Double]] {
+    counts.map { row in
+      let sum = Double(row.reduce(0, +))
+      return row.map { isNormalized ? (sum > 0 ? Double($0) / sum : 0) : Double($0) }
+    }
+  }
+
+  /// matplotlib's 640×480.
+  public var preferredSize: (width: Int, height: Int) { (640, 480) }
+
+  /// The text of one cell: a count, or a fraction with two decimals.
+  func cellText(_ value: Double) -> String {
+    isNormalized ? String(format: "%.2f", value) : String(Int(value.rounded()))
+  }
+
+  /// Draws the matrix, its labels and the colour bar to fill `canvas`.
+  /// - Parameters:
+  ///   - canvas: the target.
+  ///   - style: sizes for the scale.
+  public func draw(in canvas: Canvas, style: PlotStyle) {
+    let s = style.s
+    let k = counts.count
+    let values = self.values
+    let flat = values.flatMap { $0 }
+    let low = flat.min()!, high = flat.max()!
+    let colormap = Viridis()
+    // Square matrix box in matplotlib's default axes area, leaving room on the right for the
+    // colour bar (pad, bar, ticks and their labels).
+    let area = Axes.defaultFrame(width: canvas.width, height: canvas.height)
+    let barWidth = (0.05 * area.height).rounded()
+    let barPad = (0.04 * area.height).rounded()
+    let barLabels = 6 * s + Double(BitmapFont.small.cellWidth * 6) * s
+    let side = floor(min(area.height, area.width - barPad - barWidth - barLabels))
+    let left = (area.x + (area.width - (side + barPad + barWidth + barLabels)) / 2).rounded()
+    var axes = Axes(frame: Rect(x: left, y: area.y, width: side, height: side),
+                    xLimits: -0.5...(Double(k) - 0.5), yLimits: -0.5...(Double(k) - 0.5))
+    // Row 0 at the top: data y = k − 1 − row.
+    axes.xTicks = classNames.enumerated().map { (Double($0.offset), $0.element) }
+    axes.yTicks = classNames.enumerated().map { (Double(k - 1 - $0.offset), $0.element) }
+    let cell = axes.frame.width / Double(k)
+    let widestName = classNames.map { Double(BitmapFont.small.size(of: $0, scale: style.scale).width) }.max()!
+    axes.rotatesXTickLabels = widestName > cell - 4 * s
+    axes.xLabel = "Predicted label"
+    axes.yLabel = "True label"
+    let accuracyText = String(format: "accuracy %.1f%%", accuracy * 100)
+    axes.title = titled(title, accuracyText)
+
+    // Cells, on whole-pixel edges so neighbours share no blended seam.
+    let lowColor = colormap.color(at: 0), highColor = colormap.color(at: 1)
+    let threshold = (low + high) / 2
+    let span = high - low
+    for row in 0..<k {
+      let y0 = (axes.frame.y + Double(row) * cell).rounded()
+      let y1 = (axes.frame.y + Double(row + 1) * cell).rounded()
+      for column in 0..<k {
+        let x0 = (axes.frame.x + Double(column) * cell).rounded()
+        let x1 = (axes.frame.x + Double(column + 1) * cell).rounded()
+        let value = values[row][column]
+        let color = colormap.color(at: span > 0 ? (value - low) / span : 0)
+        canvas.fill(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0), with: color)
+        let ink = value < threshold ? highColor : lowColor
+        canvas.subcanvas(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
+          .drawText(cellText(value), at: Point(x: (x1 - x0) / 2, y: (y1 - y0) / 2),
+                    scale: style.scale, color: ink, horizontal: .center, vertical: .center)
+      }
+    }
+    axes.drawDecorations(in: canvas, style: style)
+
+    let bar = Rect(x: axes.frame.maxX + barPad, y: axes.frame.y, width: barWidth, height: side)
+    Colorbar(colormap: colormap, limits: low...max(high, low + (isNormalized ? 0.01 : 1)))
+      .draw(in: canvas, at: bar, style: style)
+  }
+}
+
+/// A vertical colour bar: the colormap from low (bottom) to high (top), a black outline, and
+/// nice ticks with labels on its right (matplotlib's `Figure.colorbar`).
+struct Colorbar: Sendable {
+  var colormap: any Colormap
+  var limits: ClosedRange<Double>
+
+  func draw(in canvas: Canvas, at rect: Rect, style: PlotStyle) {
+    let x0 = Int(rect.x.rounded()), width = Int(rect.width.rounded())
+    let y0 = Int(rect.y.rounded()), height = Int(rect.height.rounded())
+    for row in 0..<height {
+      let color = colormap.color(at: 1 - (Double(row) + 0.5) / Double(height))
+      canvas.fill(Rect(x: Double(x0), y: Double(y0 + row), width: Double(width), height: 1), with: color)
+    }
+    let w = style.spineWidth
+    let box = Rect(x: Double(x0), y: Double(y0), width: Double(width), height: Double(height))
+    canvas.fill(Rect(x: box.x - w, y: box.y - w, width: box.width + 2 * w, height: w), with: .black)
+    canvas.fill(Rect(x: box.x - w, y: box.maxY, width: box.width + 2 * w, height: w), with: .black)
+    canvas.fill(Rect(x: box.x - w, y: box.y, width: w, height: box.height), with: .black)
+    canvas.fill(Rect(x: box.maxX, y: box.y, width: w, height: box.height), with: .black)
+    let maxCount = min(max(Int(box.height / (3 * style.smallLine)), 2), 9)
+    let ticks = Ticks.linear(in: limits, maxCount: maxCount)
+    let labels = Ticks.labels(for: ticks, step: Ticks.niceStep(for: limits, maxCount: maxCount))
+    let span = limits.upperBound - limits.lowerBound
+    for (value, label) in zip(ticks, labels) {
+      let y = floor(box.maxY - (value - limits.lowerBound) / span * box.height)
+      canvas.fill(Rect(x: box.maxX + w, y: y, width: style.tickLength, height: w), with: .black)
+      canvas.drawText(label, at: Point(x: box.maxX + w + style.tickLength + style.tickPad, y: y + w / 2),
+                      scale: style.scale, horizontal: .left, vertical: .center)
+    }
+  }
+}
