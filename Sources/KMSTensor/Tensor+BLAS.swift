@@ -5,6 +5,11 @@ internal import CBLAS
 /// Computes `c = alpha · op(a) · op(b) + beta · c` with `cblas_sgemm`, where `op` transposes when
 /// asked. `a` and `b` are read as rank-2 (their leading axis, then the rest); `c` must already have
 /// the result's shape, `[rows of op(a), columns of op(b)]`.
+///
+/// Large products are cut into `Parallel.count` independent pieces along the longer side of `c`
+/// (rows of `c` are rows of `op(a)`, columns of `c` are columns of `op(b)`), each computed by a
+/// single-threaded sgemm on its own worker. Every piece is a plain pointer offset into the same
+/// row-major buffers, so nothing is copied and no partial sums need adding.
 /// - Parameters:
 ///   - a: left operand, `[m, k]`, or `[k, m]` when `transposeLeft`.
 ///   - b: right operand, `[k, n]`, or `[n, k]` when `transposeRight`.
@@ -27,12 +32,51 @@ public func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor,
     "gemm: \(a.shape)\(transposeLeft ? "ᵀ" : "") · \(b.shape)\(transposeRight ? "ᵀ" : "")"
       + " does not fit result \(c.shape)")
   guard m > 0, n > 0 else { return }
-  cblas_sgemm(
-    CblasRowMajor, transposeLeft ? CblasTrans : CblasNoTrans,
-    transposeRight ? CblasTrans : CblasNoTrans,
-    Int32(m), Int32(n), Int32(k), alpha, a.data, Int32(aCols), b.data, Int32(bCols), beta,
-    c.data, Int32(n))
+  _ = singleThreadedBLAS
+  let product = GEMMOperands(
+    a: a.data, lda: aCols, transposeA: transposeLeft, b: b.data, ldb: bCols,
+    transposeB: transposeRight, c: c.data, ldc: n, k: k, alpha: alpha, beta: beta)
+
+  // Below ~4 MFLOP the hand-off costs more than it saves.
+  let workers = 2 * m * n * k >= 4_000_000 ? min(Parallel.count, max(m, n) / 16) : 1
+  guard workers > 1 else {
+    product.run(rows: 0..<m, columns: 0..<n)
+    return
+  }
+  let splitRows = m >= n
+  Parallel.run(parts: workers) { part in
+    if splitRows {
+      product.run(rows: Parallel.range(of: m, parts: workers, part: part), columns: 0..<n)
+    } else {
+      product.run(rows: 0..<m, columns: Parallel.range(of: n, parts: workers, part: part))
+    }
+  }
 }
+
+/// The operands of one row-major sgemm, able to compute any rectangle of `c` on its own.
+private struct GEMMOperands: @unchecked Sendable {
+  let a: UnsafeMutablePointer<Float>, lda: Int, transposeA: Bool
+  let b: UnsafeMutablePointer<Float>, ldb: Int, transposeB: Bool
+  let c: UnsafeMutablePointer<Float>, ldc: Int
+  let k: Int, alpha: Float, beta: Float
+
+  /// Computes `c[rows, columns]` with one single-threaded sgemm.
+  func run(rows: Range<Int>, columns: Range<Int>) {
+    // Row r of op(a) starts at a + r·lda, or at a + r when a is stored transposed.
+    let aStart = a + rows.lowerBound * (transposeA ? 1 : lda)
+    // Column j of op(b) starts at b + j, or at b + j·ldb when b is stored transposed.
+    let bStart = b + columns.lowerBound * (transposeB ? ldb : 1)
+    let cStart = c + rows.lowerBound * ldc + columns.lowerBound
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+      Int32(rows.count), Int32(columns.count), Int32(k), alpha, aStart, Int32(lda), bStart,
+      Int32(ldb), beta, cStart, Int32(ldc))
+  }
+}
+
+/// Set once, before the first product: kms does its own splitting, so OpenBLAS runs one thread per
+/// call unless the caller (the benchmark) changes it afterwards.
+private let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
 /// A new tensor `op(a) · op(b)`.
 /// - Parameters:
@@ -49,7 +93,10 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeLeft: Bool = false,
   return c
 }
 
-/// Threads OpenBLAS uses for one call.
+/// Threads OpenBLAS uses inside one sgemm call.
+///
+/// kms sets this to 1 before its first product and parallelises by splitting
+/// products itself; the benchmark also measures OpenBLAS's own threading for comparison.
 public enum BLASThreads {
   /// The number of threads OpenBLAS currently uses inside one sgemm call.
   public static var count: Int { Int(openblas_get_num_threads()) }

@@ -1,0 +1,80 @@
+import Foundation
+import KMSTensor
+
+/// Adam (Kingma & Ba 2015, "Adam: A Method for Stochastic Optimization", arXiv:1412.6980) over a
+/// named group of parameters, so separate optimizers can own separate parts of one model (Part B
+/// updates the encoder alone with its own Adam).
+///
+/// The update is Keras's form, with ε outside the bias correction:
+///   m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,
+///   α_t = lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ),  w ← w − α_t · m / (√v + ε).
+public final class Adam {
+  /// A name for messages and summaries, such as `encoder`.
+  public let name: String
+  /// The parameters this optimizer updates.
+  public let parameters: [Parameter]
+  /// The step size; may be changed between steps.
+  public var learningRate: Float {
+    didSet { Adam.check(learningRate: learningRate) }
+  }
+  /// Decay of the first-moment average (0.9).
+  public let beta1: Float
+  /// Decay of the second-moment average (0.999).
+  public let beta2: Float
+  /// Added to √v to avoid division by zero (1e-7, Keras's default).
+  public let epsilon: Float
+  /// Steps taken so far (t in the formulas).
+  public private(set) var step = 0
+
+  private let firstMoments: [Tensor]   // m, one per parameter, same shapes
+  private let secondMoments: [Tensor]  // v
+
+  /// Creates an optimizer for a group of parameters.
+  /// - Parameters:
+  ///   - name: the group's name.
+  ///   - parameters: the parameters to update.
+  ///   - learningRate: the step size, > 0.
+  ///   - beta1: first-moment decay, in [0, 1).
+  ///   - beta2: second-moment decay, in [0, 1).
+  ///   - epsilon: stabiliser, > 0.
+  public init(name: String = "adam", parameters: [Parameter], learningRate: Float = 0.001,
+              beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+    Adam.check(learningRate: learningRate)
+    precondition((0..<1).contains(beta1), "Adam beta1 must be in [0, 1), got \(beta1)")
+    precondition((0..<1).contains(beta2), "Adam beta2 must be in [0, 1), got \(beta2)")
+    precondition(epsilon > 0, "Adam epsilon must be > 0, got \(epsilon)")
+    self.name = name
+    self.parameters = parameters
+    self.learningRate = learningRate
+    (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
+    firstMoments = parameters.map { Tensor(shape: $0.shape) }
+    secondMoments = parameters.map { Tensor(shape: $0.shape) }
+  }
+
+  private static func check(learningRate: Float) {
+    precondition(learningRate > 0 && learningRate.isFinite,
+                 "Adam learning rate must be a positive number, got \(learningRate)")
+  }
+
+  /// Applies one update from the parameters' current gradients.
+  public func update() {
+    step += 1
+    let t = Float(step)
+    let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
+    let (b1, b2, eps) = (beta1, beta2, epsilon)
+    for (index, parameter) in parameters.enumerated() {
+      let (w, g) = (parameter.value.data, parameter.gradient.data)
+      let (m, v) = (firstMoments[index].data, secondMoments[index].data)
+      let count = parameter.value.count
+      // Large tensors are split across workers; the pieces are disjoint.
+      let parts = count >= 65_536 ? Parallel.count : 1
+      Parallel.run(parts: parts) { part in
+        for i in Parallel.range(of: count, parts: parts, part: part) {
+          m[i] = b1 * m[i] + (1 - b1) * g[i]
+          v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+          w[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
+        }
+      }
+    }
+  }
+}
