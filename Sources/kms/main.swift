@@ -1,3 +1,103 @@
+import ArgumentParser
+import Foundation
 import KMSLang
 
-print("kms \(kmsVersion)")
+/// The `kms` command: a REPL, a script runner and `kms -e code`.
+///
+/// Exit codes follow sysexits (jlox's `Lox.java`, clox's `main.c`): 0 ok, 64 usage, 65 syntax or
+/// resolution error, 70 runtime error, 74 I/O error; 130 when Ctrl-C stopped a script.
+struct KMSCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "kms",
+    abstract: "A scripting REPL for autoencoder experiments on Kuzushiji-MNIST.",
+    discussion: """
+      With no arguments kms starts an interactive session (:help lists its commands).
+      `kms bench` times the interpreter and the libraries.
+      Exit codes: 0 ok, 64 usage, 65 syntax error, 70 runtime error, 74 I/O error.
+      """,
+    version: "kms \(kmsVersion)")
+
+  @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE and exit.", valueName: "code"))
+  var code: String?
+
+  @Argument(help: ArgumentHelp("A .kms script to run.", valueName: "file"))
+  var script: String?
+
+  @Argument(
+    parsing: .captureForPassthrough,
+    help: ArgumentHelp("Arguments for the script, read with args().", valueName: "args"))
+  var scriptArguments: [String] = []
+
+  func run() throws {
+    installInterruptHandler()
+    if let code {
+      // With -e, every positional argument belongs to the code's args().
+      let arguments = (script.map { [$0] } ?? []) + scriptArguments
+      throw ExitCode(runSource(SourceFile(name: "<command line>", text: code), arguments: arguments))
+    }
+    if let script {
+      let path = (script as NSString).expandingTildeInPath
+      guard let data = FileManager.default.contents(atPath: path) else {
+        writeError("kms: cannot read '\(script)': no such file or not readable\n")
+        throw ExitCode(74)
+      }
+      guard let text = String(data: data, encoding: .utf8) else {
+        writeError("kms: cannot read '\(script)': not UTF-8 text\n")
+        throw ExitCode(74)
+      }
+      throw ExitCode(runSource(SourceFile(name: script, text: text), arguments: scriptArguments))
+    }
+    throw ExitCode(REPL(interpreter: Interpreter()).run())
+  }
+}
+
+/// Runs a whole program and reports errors.
+/// - Returns: the exit code.
+func runSource(_ file: SourceFile, arguments: [String]) -> Int32 {
+  let interpreter = Interpreter(scriptArguments: arguments)
+  let colored = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+  switch interpreter.run(file) {
+  case .success:
+    return 0
+  case .failure(.compile(let diagnostics)):
+    writeError(Diagnostic.render(diagnostics, colored: colored))
+    return 65
+  case .failure(.runtime(let error)):
+    switch error.kind {
+    case .exit(let code): return code
+    case .interrupted:
+      writeError("interrupted at \(error.range.file.name):\(error.range.start)\n")
+      return 130
+    case .failure:
+      writeError(Diagnostic(error).rendered(colored: colored))
+      return 70
+    }
+  }
+}
+
+func writeError(_ text: String) {
+  FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// Makes Ctrl-C set `Interrupt` instead of killing the process; a second Ctrl-C before the
+/// first was handled kills it (for code stuck where nothing polls the flag). No SA_RESTART, so
+/// a blocked `poll` in the line reader wakes up.
+func installInterruptHandler() {
+  var action = sigaction()
+  action.__sigaction_handler.sa_handler = { _ in
+    if Interrupt.isRequested {
+      signal(SIGINT, SIG_DFL)
+      raise(SIGINT)
+    }
+    Interrupt.request()
+  }
+  sigemptyset(&action.sa_mask)
+  action.sa_flags = 0
+  sigaction(SIGINT, &action, nil)
+}
+
+let commandLine = Array(CommandLine.arguments.dropFirst())
+if commandLine.first == "bench" {
+  exit(runBenchmark(arguments: Array(commandLine.dropFirst())))
+}
+KMSCommand.main()

@@ -1,0 +1,303 @@
+/// What kind of value a builtin parameter accepts; checked before the builtin runs.
+public indirect enum ValueType: Sendable, Equatable, CustomStringConvertible {
+  /// Any value.
+  case any
+  /// A number.
+  case number
+  /// A number with no fractional part.
+  case integer
+  /// A string.
+  case string
+  /// `true` or `false`.
+  case boolean
+  /// A list.
+  case list
+  /// A record.
+  case record
+  /// A user function, builtin or bound method.
+  case function
+  /// A host object whose type has this name, e.g. `.host("model")`.
+  case host(String)
+  /// Any one of the listed types.
+  case oneOf([ValueType])
+  /// The type, or `none`.
+  case optional(ValueType)
+
+  /// True when `value` is of this type.
+  /// - Parameter value: the value to check.
+  public func accepts(_ value: Value) -> Bool {
+    switch (self, value) {
+    case (.any, _), (.number, .number), (.string, .string), (.boolean, .boolean), (.list, .list),
+      (.record, .record), (.function, .function):
+      return true
+    case (.integer, .number(let number)): return number == number.rounded() && number.isFinite
+    case (.host(let name), .host(let object)): return object.hostType.name == name
+    case (.oneOf(let types), _): return types.contains { $0.accepts(value) }
+    case (.optional(let type), _):
+      if case .none = value { return true }
+      return type.accepts(value)
+    default: return false
+    }
+  }
+
+  /// How the type reads in "(number expected, got string)".
+  public var description: String {
+    switch self {
+    case .any: "value"
+    case .number: "number"
+    case .integer: "integer"
+    case .string: "string"
+    case .boolean: "boolean"
+    case .list: "list"
+    case .record: "record"
+    case .function: "function"
+    case .host(let name): name
+    case .oneOf(let types): types.map(\.description).joined(separator: " or ")
+    case .optional(let type): "\(type) or none"
+    }
+  }
+}
+
+/// One parameter of a builtin: its name, accepted type, default and how it may be passed.
+public struct Parameter {
+  /// The name, also its keyword label.
+  public var name: String
+  /// The accepted values.
+  public var type: ValueType
+  /// The value used when the argument is omitted; nil means the argument is required.
+  public var defaultValue: Value?
+  /// True when the argument can only be passed as `name: value`.
+  public var isKeywordOnly: Bool
+  /// True for a trailing parameter collecting every remaining positional argument into a list.
+  public var isVariadic: Bool
+
+  /// A required parameter that may be passed by position or keyword.
+  /// - Parameters:
+  ///   - name: the parameter's name.
+  ///   - type: the accepted values.
+  public static func required(_ name: String, _ type: ValueType) -> Parameter {
+    Parameter(name: name, type: type, defaultValue: nil, isKeywordOnly: false, isVariadic: false)
+  }
+
+  /// An optional parameter that may be passed by position or keyword.
+  /// - Parameters:
+  ///   - name: the parameter's name.
+  ///   - type: the accepted values.
+  ///   - defaultValue: the value used when it is omitted.
+  public static func optional(_ name: String, _ type: ValueType, default defaultValue: Value)
+    -> Parameter
+  {
+    Parameter(name: name, type: type, defaultValue: defaultValue, isKeywordOnly: false, isVariadic: false)
+  }
+
+  /// An optional parameter passed only as `name: value`, e.g. `lr: 0.001`.
+  /// - Parameters:
+  ///   - name: the parameter's name.
+  ///   - type: the accepted values.
+  ///   - defaultValue: the value used when it is omitted.
+  public static func keyword(_ name: String, _ type: ValueType, default defaultValue: Value)
+    -> Parameter
+  {
+    Parameter(name: name, type: type, defaultValue: defaultValue, isKeywordOnly: true, isVariadic: false)
+  }
+
+  /// A trailing parameter collecting the remaining positional arguments into a list.
+  /// - Parameters:
+  ///   - name: the parameter's name.
+  ///   - type: the type each collected argument must have.
+  public static func variadic(_ name: String, _ type: ValueType) -> Parameter {
+    Parameter(name: name, type: type, defaultValue: nil, isKeywordOnly: false, isVariadic: true)
+  }
+
+  /// How the parameter reads in a signature: `x`, `lr: 0.001`, `values...`.
+  public var signature: String {
+    if isVariadic { return "\(name)..." }
+    guard let defaultValue else { return name }
+    return "\(name): \(defaultValue.repr)"
+  }
+}
+
+/// A function implemented in Swift and callable from kms, or a method of a host type.
+///
+/// The interpreter binds and type-checks the call's arguments against `parameters` before
+/// `implementation` runs, so an implementation reads its arguments with `Arguments`' typed
+/// accessors and only checks ranges (`try arguments.positive("lr")`).
+public final class Builtin: @unchecked Sendable {
+  /// The name: `print` for a function, `trainer.step` for a method.
+  public let name: String
+  /// The parameters in order.
+  public let parameters: [Parameter]
+  /// One line saying what it does, printed by `help`.
+  public let summary: String
+  /// One line of kms showing a typical call, printed by `help`.
+  public let example: String
+  /// The Swift code; receives checked arguments (and, for methods, the receiver).
+  public let implementation: (Arguments) throws -> Value
+
+  /// Creates a builtin.
+  /// - Parameters:
+  ///   - name: the name it is called by.
+  ///   - parameters: the parameters in order.
+  ///   - summary: one line saying what it does.
+  ///   - example: one line of kms showing a call.
+  ///   - implementation: the Swift code, receiving checked arguments.
+  public init(
+    _ name: String, parameters: [Parameter] = [], summary: String, example: String,
+    implementation: @escaping (Arguments) throws -> Value
+  ) {
+    if let variadic = parameters.firstIndex(where: \.isVariadic) {
+      precondition(
+        parameters[(variadic + 1)...].allSatisfy(\.isKeywordOnly),
+        "builtin '\(name)': only keyword-only parameters may follow a variadic one")
+    }
+    self.name = name
+    self.parameters = parameters
+    self.summary = summary
+    self.example = example
+    self.implementation = implementation
+  }
+
+  /// A method of a host type: `body` receives the receiver, already cast to `Object`.
+  /// - Parameters:
+  ///   - name: the method's name, without the type (`step`).
+  ///   - type: the Swift class of the receivers.
+  ///   - parameters: the parameters in order.
+  ///   - summary: one line saying what it does.
+  ///   - example: one line of kms showing a call.
+  ///   - body: the Swift code, receiving the receiver and checked arguments.
+  public static func method<Object: HostObject>(
+    _ name: String, of type: Object.Type, parameters: [Parameter] = [], summary: String,
+    example: String, _ body: @escaping (Object, Arguments) throws -> Value
+  ) -> Builtin {
+    Builtin(name, parameters: parameters, summary: summary, example: example) { arguments in
+      try body(try arguments.receiver(as: Object.self), arguments)
+    }
+  }
+
+  /// The same builtin under another name (used to qualify methods as `type.method`).
+  func renamed(_ newName: String) -> Builtin {
+    Builtin(newName, parameters: parameters, summary: summary, example: example, implementation: implementation)
+  }
+
+  /// `name(a, b: 2, rest...)`.
+  public var signature: String {
+    "\(name)(" + parameters.map(\.signature).joined(separator: ", ") + ")"
+  }
+
+  /// The text `help(name)` prints: signature, summary and example.
+  public var helpText: String {
+    "\(signature)\n  \(summary)\n  example: \(example)"
+  }
+}
+
+/// A library object exposed to kms: a dataset, model, trainer, history, figure or table.
+///
+/// Conform a Swift class (usually a thin wrapper owning the library object) and describe its
+/// members once in a static `HostType`; the interpreter then handles `x.name`, `x.name(…)`,
+/// `type(x)`, printing, `:vars`, `help(x)` and completion uniformly.
+public protocol HostObject: AnyObject {
+  /// The type's name, attributes and methods, shared by all instances.
+  static var hostType: HostType { get }
+  /// One line for `:vars`, e.g. `autoencoder 784-800-400-225, 1.3M parameters`.
+  var summary: String { get }
+  /// The printed form (may span lines, e.g. a Keras-style model summary).
+  var description: String { get }
+}
+
+extension HostObject {
+  /// The instance's type (`Self.hostType`), reachable through `any HostObject`.
+  public var hostType: HostType { Self.hostType }
+
+  /// By default an object prints as `<type: summary>`.
+  public var description: String { "<\(Self.hostType.name): \(summary)>" }
+}
+
+/// An attribute of a host type: `data.test`, `model.encoder`.
+public struct HostAttribute {
+  /// The attribute's name.
+  public let name: String
+  /// One line saying what it is, printed by `help`.
+  public let summary: String
+  let get: (any HostObject) throws -> Value
+
+  /// Reads the attribute from an object of the declaring type.
+  /// - Parameter object: the receiver.
+  public func value(of object: any HostObject) throws -> Value {
+    try get(object)
+  }
+
+  /// An attribute computed from the receiver.
+  /// - Parameters:
+  ///   - name: the attribute's name.
+  ///   - type: the Swift class of the receivers.
+  ///   - summary: one line saying what it is.
+  ///   - get: computes the value from the receiver.
+  public static func attribute<Object: HostObject>(
+    _ name: String, of type: Object.Type, summary: String, _ get: @escaping (Object) throws -> Value
+  ) -> HostAttribute {
+    HostAttribute(name: name, summary: summary) { object in
+      // The interpreter only looks attributes up on objects of the type that declares them.
+      guard let typed = object as? Object else {
+        preconditionFailure("attribute '\(name)' looked up on a \(object.hostType.name)")
+      }
+      return try get(typed)
+    }
+  }
+}
+
+/// The kms-visible description of a host class: its name, summary, attributes and methods.
+public final class HostType: @unchecked Sendable {
+  /// The name `type(x)` returns and messages use, e.g. `model`.
+  public let name: String
+  /// One line saying what such objects are.
+  public let summary: String
+  /// The attributes in declaration order.
+  public let attributes: [HostAttribute]
+  /// The methods in declaration order, named `type.method`.
+  public let methods: [Builtin]
+
+  /// Creates a host type.
+  /// - Parameters:
+  ///   - name: the kms type name.
+  ///   - summary: one line saying what such objects are.
+  ///   - attributes: the attributes.
+  ///   - methods: the methods, made with `Builtin.method(_:of:parameters:summary:example:_:)`.
+  public init(name: String, summary: String, attributes: [HostAttribute] = [], methods: [Builtin] = []) {
+    self.name = name
+    self.summary = summary
+    self.attributes = attributes
+    self.methods = methods.map { $0.renamed("\(name).\($0.name)") }
+  }
+
+  /// The attribute with this name, if any.
+  /// - Parameter name: the attribute's name.
+  public func attribute(named name: String) -> HostAttribute? {
+    attributes.first { $0.name == name }
+  }
+
+  /// The method with this (unqualified) name, if any.
+  /// - Parameter name: the method's name, e.g. `step`.
+  public func method(named name: String) -> Builtin? {
+    let qualified = "\(self.name).\(name)"
+    return methods.first { $0.name == qualified }
+  }
+
+  /// Every attribute and method name, unqualified, for completion and suggestions.
+  public var memberNames: [String] {
+    attributes.map(\.name) + methods.map { String($0.name.dropFirst(name.count + 1)) }
+  }
+
+  /// The text `help(x)` prints for the type: summary, attributes and method signatures.
+  public var helpText: String {
+    var lines = ["\(name): \(summary)"]
+    if !attributes.isEmpty {
+      lines.append("attributes:")
+      lines += attributes.map { "  .\($0.name)  \($0.summary)" }
+    }
+    if !methods.isEmpty {
+      lines.append("methods:")
+      lines += methods.map { "  .\($0.signature.dropFirst(name.count + 1))  \($0.summary)" }
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,294 @@
+import Foundation
+
+/// When the process started, for `clock()`.
+private let processStart = Date()
+
+extension BuiltinRegistry {
+  /// Registers the core builtins: printing, conversion, lists, math, time and the script's
+  /// environment.
+  public func registerCore() {
+    registerPrinting()
+    registerConversions()
+    registerCollections()
+    registerMath()
+    registerEnvironment()
+  }
+
+  private func registerPrinting() {
+    register(
+      Builtin(
+        "print",
+        parameters: [
+          .variadic("values", .any), .keyword("sep", .string, default: .string(" ")),
+          .keyword("end", .string, default: .string("\n")),
+        ],
+        summary: "writes the values separated by spaces, then a newline",
+        example: "print(\"loss\", 0.0008, sep: \": \")"
+      ) { arguments in
+        let text = arguments.variadic("values").map(\.description).joined(separator: try arguments.string("sep"))
+        arguments.write(text + (try arguments.string("end")))
+        return .none
+      })
+    register(
+      Builtin(
+        "help", parameters: [.optional("topic", .any, default: .none)],
+        summary: "explains a builtin, a type or a method; lists every builtin without an argument",
+        example: "help(\"range\")"
+      ) { arguments in
+        arguments.write(try BuiltinRegistry.helpText(for: arguments["topic"], arguments: arguments) + "\n")
+        return .none
+      })
+  }
+
+  private static func helpText(for topic: Value, arguments: Arguments) throws(RuntimeError) -> String {
+    let registry = arguments.interpreter.registry
+    switch topic {
+    case .none:
+      return registry.overview
+    case .string(let name):
+      if let text = registry.helpText(for: name) { return text }
+      throw arguments.error(
+        "no help for '\(name)'",
+        help: suggestion(for: name, among: registry.helpTopics).map { "did you mean '\($0)'?" } ?? "help() lists every builtin")
+    case .function(.builtin(let builtin)), .function(.method(let builtin, _)):
+      return builtin.helpText
+    case .function(.user(let function)):
+      return "fn \(function.declaration.signature)\n  defined at \(function.declaration.range)"
+    case .host(let object):
+      return object.hostType.helpText
+    default:
+      return "\(topic.repr) is a \(topic.typeName)"
+    }
+  }
+
+  private func registerConversions() {
+    register(
+      Builtin(
+        "str", parameters: [.required("value", .any)],
+        summary: "converts a value to the string print would write", example: "\"epoch \" + str(3)"
+      ) { arguments in
+        .string(arguments["value"].description)
+      })
+    register(
+      Builtin(
+        "num", parameters: [.required("value", .oneOf([.number, .string, .boolean]))],
+        summary: "converts a string (or boolean) to a number", example: "num(\"0.0008\") * 2"
+      ) { arguments in
+        switch arguments["value"] {
+        case .number(let number): return .number(number)
+        case .boolean(let value): return .number(value ? 1 : 0)
+        case .string(let text):
+          let trimmed = text.trimmingCharacters(in: .whitespaces)
+          guard let number = Double(trimmed), !trimmed.isEmpty else {
+            throw arguments.error("cannot convert \(Value.quoted(text)) to a number")
+          }
+          return .number(number)
+        default: return .none
+        }
+      })
+    register(
+      Builtin(
+        "type", parameters: [.required("value", .any)],
+        summary: "the name of a value's type: number, string, boolean, none, list, record, function or a host type",
+        example: "type([1, 2])"
+      ) { arguments in
+        .string(arguments["value"].typeName)
+      })
+  }
+
+  private func registerCollections() {
+    register(
+      Builtin(
+        "len", parameters: [.required("value", .oneOf([.list, .string, .record]))],
+        summary: "the number of elements of a list, characters of a string or entries of a record",
+        example: "len([800, 400, 225])"
+      ) { arguments in
+        switch arguments["value"] {
+        case .list(let list): return .number(Double(list.elements.count))
+        case .string(let text): return .number(Double(text.count))
+        case .record(let record): return .number(Double(record.count))
+        default: return .none
+        }
+      })
+    register(
+      Builtin(
+        "range",
+        parameters: [
+          .required("start", .integer), .optional("stop", .optional(.integer), default: .none),
+          .optional("step", .integer, default: .number(1)),
+        ],
+        summary: "the list start, start+step, … below stop; range(n) counts 0 to n-1",
+        example: "for i in range(10) { print(i) }"
+      ) { arguments in
+        var start = try arguments.integer("start")
+        var stop: Int
+        if case .none = arguments["stop"] {
+          stop = start
+          start = 0
+        } else {
+          stop = try arguments.integer("stop")
+        }
+        let step = try arguments.integer("step")
+        try arguments.require("step", step != 0, "non-zero")
+        let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
+        guard count <= 100_000_000 else {
+          throw arguments.error("range of \(count) numbers is too long (the limit is 100000000)")
+        }
+        stop = start + count * step
+        return .list(List(stride(from: start, to: stop, by: step).map { .number(Double($0)) }))
+      })
+    let pushBody: (Arguments) throws -> Value = { arguments in
+      try arguments.list("list").elements.append(arguments["value"])
+      return .none
+    }
+    register(
+      Builtin(
+        "push", parameters: [.required("list", .list), .required("value", .any)],
+        summary: "adds a value at the end of a list (changing it)", example: "push(losses, 0.02)",
+        implementation: pushBody))
+    register(
+      Builtin(
+        "append", parameters: [.required("list", .list), .required("value", .any)],
+        summary: "adds a value at the end of a list (the same as push)", example: "append(sizes, 225)",
+        implementation: pushBody))
+    register(
+      Builtin(
+        "keys", parameters: [.required("record", .record)],
+        summary: "the keys of a record, in insertion order", example: "keys({name: \"a\", n: 3})"
+      ) { arguments in
+        .list(List(try arguments.record("record").keys.map { .string($0) }))
+      })
+    register(
+      Builtin(
+        "sort", parameters: [.required("list", .list)],
+        summary: "a sorted copy of a list of numbers or of strings", example: "sort([3, 1, 2])"
+      ) { arguments in
+        let elements = try arguments.list("list").elements
+        if let numbers = elements.numbersIfAll {
+          return .list(List(numbers.sorted().map { .number($0) }))
+        }
+        let strings = elements.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
+        guard strings.count == elements.count else {
+          throw arguments.error("sort needs a list of numbers or a list of strings")
+        }
+        return .list(List(strings.sorted().map { .string($0) }))
+      })
+    register(
+      Builtin(
+        "join", parameters: [.required("list", .list), .optional("separator", .string, default: .string(""))],
+        summary: "the elements of a list as strings, joined with a separator",
+        example: "join([\"a\", \"b\"], \", \")"
+      ) { arguments in
+        .string(try arguments.list("list").elements.map(\.description).joined(separator: try arguments.string("separator")))
+      })
+  }
+
+  private func registerMath() {
+    func unary(_ name: String, summary: String, example: String, domain: ((Double) -> Bool, String)? = nil, _ f: @escaping (Double) -> Double) {
+      register(
+        Builtin(name, parameters: [.required("x", .number)], summary: summary, example: example) { arguments in
+          let x = try arguments.number("x")
+          if let (isValid, requirement) = domain { try arguments.require("x", isValid(x), requirement) }
+          return .number(f(x))
+        })
+    }
+    unary("abs", summary: "the absolute value", example: "abs(-3)") { Swift.abs($0) }
+    unary("sqrt", summary: "the square root", example: "sqrt(2)", domain: ({ $0 >= 0 }, ">= 0")) { $0.squareRoot() }
+    unary("log", summary: "the natural logarithm", example: "log(10)", domain: ({ $0 > 0 }, "> 0")) { Foundation.log($0) }
+    unary("exp", summary: "e raised to a power", example: "exp(1)") { Foundation.exp($0) }
+    unary("floor", summary: "the largest whole number not above x", example: "floor(2.7)") { $0.rounded(.down) }
+    register(
+      Builtin(
+        "round", parameters: [.required("x", .number), .optional("digits", .integer, default: .number(0))],
+        summary: "rounds to a number of decimal digits (halves away from zero)", example: "round(0.123456, 3)"
+      ) { arguments in
+        let x = try arguments.number("x")
+        let digits = try arguments.integer("digits")
+        try arguments.require("digits", (0...15).contains(digits), "between 0 and 15")
+        let scale = Foundation.pow(10, Double(digits))
+        return .number((x * scale).rounded(.toNearestOrAwayFromZero) / scale)
+      })
+    for (name, pick) in [("min", { (a: Double, b: Double) in Swift.min(a, b) }), ("max", { Swift.max($0, $1) })] {
+      register(
+        Builtin(
+          name, parameters: [.variadic("values", .oneOf([.number, .list]))],
+          summary: "the \(name == "min" ? "smallest" : "largest") of several numbers or of one list of numbers",
+          example: "\(name)(3, 1, 2) or \(name)(losses)"
+        ) { arguments in
+          var values = arguments.variadic("values")
+          if values.count == 1, case .list(let list) = values[0] { values = list.elements }
+          guard let numbers = values.numbersIfAll else {
+            throw arguments.error("\(name) needs numbers or one list of numbers")
+          }
+          guard let first = numbers.first else { throw arguments.error("\(name) of an empty list") }
+          return .number(numbers.dropFirst().reduce(first, pick))
+        })
+    }
+    register(
+      Builtin(
+        "sum", parameters: [.required("list", .list)],
+        summary: "the sum of a list of numbers", example: "sum([1, 2, 3])"
+      ) { arguments in
+        guard let numbers = try arguments.list("list").elements.numbersIfAll else {
+          throw arguments.error("sum needs a list of numbers")
+        }
+        return .number(numbers.reduce(0, +))
+      })
+  }
+
+  private func registerEnvironment() {
+    register(
+      Builtin(
+        "time", summary: "seconds since 1970-01-01 UTC (wall clock)", example: "start = time()"
+      ) { _ in
+        .number(Date().timeIntervalSince1970)
+      })
+    register(
+      Builtin(
+        "clock", summary: "seconds since kms started, for timing", example: "t0 = clock(); train(); print(clock() - t0)"
+      ) { _ in
+        .number(Date().timeIntervalSince(processStart))
+      })
+    register(
+      Builtin(
+        "args", summary: "the arguments given after the script's path, as strings",
+        example: "epochs = num(args()[0])"
+      ) { arguments in
+        .list(List(arguments.interpreter.scriptArguments.map { .string($0) }))
+      })
+    register(
+      Builtin(
+        "exit", parameters: [.optional("code", .integer, default: .number(0))],
+        summary: "ends the script (or the REPL) with an exit code", example: "exit(1)"
+      ) { arguments in
+        let code = try arguments.integer("code")
+        try arguments.require("code", (0...255).contains(code), "between 0 and 255")
+        throw RuntimeError("exit(\(code))", at: arguments.range, kind: .exit(Int32(code)))
+      })
+    register(
+      Builtin(
+        "assert", parameters: [.required("condition", .any), .optional("message", .string, default: .string(""))],
+        summary: "fails with a message unless the condition is true",
+        example: "assert(len(sizes) == 3, \"three layers\")"
+      ) { arguments in
+        guard arguments["condition"].isTruthy else {
+          let message = try arguments.string("message")
+          throw arguments.error(message.isEmpty ? "assertion failed" : "assertion failed: \(message)")
+        }
+        return .none
+      })
+  }
+}
+
+extension Array where Element == Value {
+  /// The elements as numbers, or nil when any is not a number.
+  var numbersIfAll: [Double]? {
+    var numbers: [Double] = []
+    numbers.reserveCapacity(count)
+    for element in self {
+      guard case .number(let number) = element else { return nil }
+      numbers.append(number)
+    }
+    return numbers
+  }
+}

@@ -1,0 +1,646 @@
+import Foundation
+
+/// An error while running: a message at a range, with the kms call stack once it leaves a
+/// function. Ctrl-C and `exit()` travel the same path, marked by `kind`.
+public struct RuntimeError: Error {
+  /// Why execution stopped.
+  public enum Kind: Equatable, Sendable {
+    /// A real error, printed as a diagnostic.
+    case failure
+    /// Ctrl-C: the REPL returns to the prompt with every variable intact.
+    case interrupted
+    /// `exit(code)`: the driver ends the process (or the REPL session) with this code.
+    case exit(Int32)
+  }
+
+  /// Why execution stopped.
+  public var kind: Kind
+  /// The message: lowercase, no final period.
+  public var message: String
+  /// Where the error is.
+  public var range: SourceRange
+  /// A hint printed as `help: …`.
+  public var help: String?
+  /// The kms call stack, innermost first; empty for errors in top-level code.
+  public var traceback: [TracebackEntry] = []
+
+  /// Creates an error.
+  /// - Parameters:
+  ///   - message: lowercase, no final period; names the thing and what was expected.
+  ///   - range: where the error is.
+  ///   - help: an optional hint.
+  ///   - kind: why execution stopped.
+  public init(_ message: String, at range: SourceRange, help: String? = nil, kind: Kind = .failure) {
+    self.kind = kind
+    self.message = message
+    self.range = range
+    self.help = help
+  }
+}
+
+/// A scope: the variables of the top level or of one function call.
+final class Environment {
+  var values: [String: Value] = [:]
+  let parent: Environment?
+
+  init(parent: Environment?) {
+    self.parent = parent
+  }
+
+  func lookup(_ name: String) -> Value? {
+    var environment: Environment? = self
+    while let current = environment {
+      if let value = current.values[name] { return value }
+      environment = current.parent
+    }
+    return nil
+  }
+}
+
+/// The result of lexing, parsing and resolving one piece of source.
+public struct Compilation {
+  /// The statements (complete only when `diagnostics` is empty).
+  public var statements: [Statement]
+  /// Every error found, in source order.
+  public var diagnostics: [Diagnostic]
+  /// True when the only problem is that the input ended too soon (the REPL reads more lines).
+  public var isIncomplete: Bool
+}
+
+/// The tree-walking interpreter (jlox's phase name), and the entry point that runs source.
+///
+///     let interpreter = Interpreter()
+///     let compilation = interpreter.compile(SourceFile(name: "<repl>", text: "1 + 2"))
+///     let value = try interpreter.execute(compilation.statements)   // .number(3)
+public final class Interpreter {
+  /// The builtins and host types.
+  public let registry: BuiltinRegistry
+  /// What `args()` returns: the arguments after the script's path.
+  public var scriptArguments: [String]
+  /// Where `print` and other builtins write; standard output by default.
+  public var output: (String) -> Void
+  /// Deeper calls fail with "too many nested calls" instead of overflowing the native stack.
+  public var maximumCallDepth = 200
+  let globals = Environment(parent: nil)
+  private var callStack: [(name: String, callSite: SourceRange)] = []
+
+  /// Creates an interpreter with an empty top-level scope.
+  /// - Parameters:
+  ///   - registry: the builtins; `BuiltinRegistry.standard()` by default.
+  ///   - scriptArguments: what `args()` returns.
+  ///   - output: receives everything kms code prints.
+  public init(
+    registry: BuiltinRegistry = .standard(), scriptArguments: [String] = [],
+    output: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+  ) {
+    self.registry = registry
+    self.scriptArguments = scriptArguments
+    self.output = output
+  }
+
+  /// Writes text to `output`.
+  /// - Parameter text: the text, including any newline.
+  public func write(_ text: String) {
+    output(text)
+  }
+
+  // MARK: - Top-level variables
+
+  /// The top-level variables, sorted by name (for `:vars`).
+  public var globalVariables: [(name: String, value: Value)] {
+    globals.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+  }
+
+  /// A top-level variable's value, if defined.
+  /// - Parameter name: the variable's name.
+  public func global(_ name: String) -> Value? {
+    globals.values[name]
+  }
+
+  /// Sets a top-level variable.
+  /// - Parameters:
+  ///   - name: the variable's name.
+  ///   - value: its new value.
+  public func setGlobal(_ name: String, to value: Value) {
+    globals.values[name] = value
+  }
+
+  // MARK: - Running source
+
+  /// Lexes, parses and resolves source against the current top-level variables.
+  /// - Parameter file: the source.
+  public func compile(_ file: SourceFile) -> Compilation {
+    var lexer = Lexer(file: file)
+    let (tokens, lexErrors) = lexer.tokenize()
+    var parser = Parser(tokens: tokens)
+    let (statements, parseErrors) = parser.parse()
+    var diagnostics = lexErrors.map(Diagnostic.init) + parseErrors.map(Diagnostic.init)
+    if !diagnostics.isEmpty {
+      diagnostics.sort { ($0.range.start, $0.range.end) < ($1.range.start, $1.range.end) }
+      let isIncomplete = lexErrors.isEmpty && parseErrors.contains { $0.isAtEndOfInput }
+      return Compilation(statements: statements, diagnostics: diagnostics, isIncomplete: isIncomplete)
+    }
+    var resolver = Resolver(registry: registry, knownGlobals: Set(globals.values.keys))
+    let resolveErrors = resolver.resolve(statements)
+    return Compilation(statements: statements, diagnostics: resolveErrors.map(Diagnostic.init), isIncomplete: false)
+  }
+
+  /// Runs resolved statements at top level.
+  /// - Parameter statements: statements from a `Compilation` without diagnostics.
+  /// - Returns: the value of the program when it is a single expression (the REPL echoes it).
+  @discardableResult
+  public func execute(_ statements: [Statement]) throws(RuntimeError) -> Value? {
+    callStack.removeAll()
+    if statements.count == 1, case .expression(let expression) = statements[0].kind {
+      try checkInterrupt(at: expression.range)
+      return try evaluate(expression, in: globals)
+    }
+    _ = try execute(block: statements, in: globals)
+    return nil
+  }
+
+  /// Compiles and runs a file.
+  /// - Parameter file: the source.
+  /// - Returns: the program's value (see `execute`), or the diagnostics that stopped it.
+  public func run(_ file: SourceFile) -> Result<Value?, RunFailure> {
+    let compilation = compile(file)
+    if !compilation.diagnostics.isEmpty { return .failure(.compile(compilation.diagnostics)) }
+    do {
+      return .success(try execute(compilation.statements))
+    } catch {
+      return .failure(.runtime(error))
+    }
+  }
+
+  // MARK: - Statements
+
+  private enum Flow {
+    case normal
+    case breakLoop
+    case continueLoop
+    case returned(Value)
+  }
+
+  private func checkInterrupt(at range: SourceRange) throws(RuntimeError) {
+    if Interrupt.isRequested { throw RuntimeError("interrupted", at: range, kind: .interrupted) }
+  }
+
+  private func execute(block statements: [Statement], in environment: Environment) throws(RuntimeError) -> Flow {
+    for statement in statements {
+      let flow = try execute(statement, in: environment)
+      if case .normal = flow { continue }
+      return flow
+    }
+    return .normal
+  }
+
+  private func execute(_ statement: Statement, in environment: Environment) throws(RuntimeError) -> Flow {
+    try checkInterrupt(at: statement.range)
+    switch statement.kind {
+    case .expression(let expression):
+      _ = try evaluate(expression, in: environment)
+    case .assignment(let target, let valueExpression):
+      try assign(target, valueExpression, in: environment)
+    case .if(let condition, let thenBranch, let elseBranch):
+      if try evaluate(condition, in: environment).isTruthy {
+        return try execute(block: thenBranch, in: environment)
+      } else if let elseBranch {
+        return try execute(block: elseBranch, in: environment)
+      }
+    case .while(let condition, let body):
+      while try evaluate(condition, in: environment).isTruthy {
+        try checkInterrupt(at: statement.range)
+        switch try execute(block: body, in: environment) {
+        case .breakLoop: return .normal
+        case .returned(let value): return .returned(value)
+        case .normal, .continueLoop: continue
+        }
+      }
+    case .for(let name, _, let iterableExpression, let body):
+      let iterable = try evaluate(iterableExpression, in: environment)
+      for element in try elements(of: iterable, at: iterableExpression.range) {
+        try checkInterrupt(at: statement.range)
+        environment.values[name] = element
+        switch try execute(block: body, in: environment) {
+        case .breakLoop: return .normal
+        case .returned(let value): return .returned(value)
+        case .normal, .continueLoop: continue
+        }
+      }
+    case .function(let declaration):
+      environment.values[declaration.name] = .function(.user(UserFunction(declaration: declaration, closure: environment)))
+    case .return(let expression):
+      return .returned(try expression.map { e throws(RuntimeError) in try evaluate(e, in: environment) } ?? .none)
+    case .break:
+      return .breakLoop
+    case .continue:
+      return .continueLoop
+    }
+    return .normal
+  }
+
+  private func elements(of value: Value, at range: SourceRange) throws(RuntimeError) -> [Value] {
+    switch value {
+    case .list(let list): return list.elements
+    case .string(let text): return text.map { .string(String($0)) }
+    case .record(let record): return record.keys.map { .string($0) }
+    case .number:
+      throw RuntimeError("cannot iterate over a number", at: range, help: "use range(n) to count: for i in range(n) { … }")
+    default:
+      throw RuntimeError("cannot iterate over a \(value.typeName)", at: range, help: "for loops go over lists, strings and records")
+    }
+  }
+
+  private func assign(_ target: AssignmentTarget, _ valueExpression: Expression, in environment: Environment)
+    throws(RuntimeError)
+  {
+    switch target {
+    case .variable(let name, _):
+      environment.values[name] = try evaluate(valueExpression, in: environment)
+    case .attribute(let objectExpression, let name, let nameRange):
+      let object = try evaluate(objectExpression, in: environment)
+      let value = try evaluate(valueExpression, in: environment)
+      guard case .record(let record) = object else {
+        throw RuntimeError(
+          "cannot set attribute '\(name)' of a \(object.typeName)", at: nameRange,
+          help: object.isHost ? "host objects are changed through their methods" : "only records have assignable fields")
+      }
+      record[name] = value
+    case .index(let objectExpression, let indexExpression):
+      let object = try evaluate(objectExpression, in: environment)
+      let index = try evaluate(indexExpression, in: environment)
+      let value = try evaluate(valueExpression, in: environment)
+      switch object {
+      case .list(let list):
+        let position = try listIndex(index, count: list.elements.count, at: indexExpression.range)
+        list.elements[position] = value
+      case .record(let record):
+        guard case .string(let key) = index else {
+          throw RuntimeError("record keys are strings, got \(index.typeName)", at: indexExpression.range)
+        }
+        record[key] = value
+      default:
+        throw RuntimeError("cannot assign to an element of a \(object.typeName)", at: objectExpression.range)
+      }
+    }
+  }
+
+  // MARK: - Expressions
+
+  private func evaluate(_ expression: Expression, in environment: Environment) throws(RuntimeError) -> Value {
+    switch expression.kind {
+    case .number(let number): return .number(number)
+    case .string(let text): return .string(text)
+    case .boolean(let value): return .boolean(value)
+    case .none: return .none
+    case .interpolation(let parts):
+      var text = ""
+      for part in parts { text += try evaluate(part, in: environment).description }
+      return .string(text)
+    case .variable(let name):
+      if let value = environment.lookup(name) { return value }
+      if let builtin = registry.builtin(named: name) { return .function(.builtin(builtin)) }
+      throw RuntimeError(
+        "'\(name)' is used before it is assigned", at: expression.range,
+        help: "assign it first, e.g. \(name) = …")
+    case .list(let elementExpressions):
+      var elements: [Value] = []
+      elements.reserveCapacity(elementExpressions.count)
+      for element in elementExpressions { elements.append(try evaluate(element, in: environment)) }
+      return .list(List(elements))
+    case .record(let entries):
+      let record = Record()
+      for entry in entries { record[entry.key] = try evaluate(entry.value, in: environment) }
+      return .record(record)
+    case .unary(let op, let operandExpression):
+      let operand = try evaluate(operandExpression, in: environment)
+      switch op {
+      case .not: return .boolean(!operand.isTruthy)
+      case .negate:
+        guard case .number(let number) = operand else {
+          throw RuntimeError("cannot negate a \(operand.typeName)", at: expression.range)
+        }
+        return .number(-number)
+      }
+    case .binary(let op, let leftExpression, let rightExpression):
+      let left = try evaluate(leftExpression, in: environment)
+      let right = try evaluate(rightExpression, in: environment)
+      return try binary(op, left, right, at: expression.range)
+    case .logical(let op, let leftExpression, let rightExpression):
+      let left = try evaluate(leftExpression, in: environment)
+      switch op {
+      case .and: return left.isTruthy ? try evaluate(rightExpression, in: environment) : left
+      case .or: return left.isTruthy ? left : try evaluate(rightExpression, in: environment)
+      }
+    case .call(let calleeExpression, let argumentExpressions):
+      let callee = try evaluate(calleeExpression, in: environment)
+      var positional: [Value] = []
+      var keywords: [(label: String, value: Value, range: SourceRange)] = []
+      for argument in argumentExpressions {
+        let value = try evaluate(argument.value, in: environment)
+        if let label = argument.label {
+          keywords.append((label, value, argument.labelRange ?? argument.value.range))
+        } else {
+          positional.append(value)
+        }
+      }
+      return try call(callee, positional: positional, keywords: keywords, at: expression.range, calleeExpression: calleeExpression)
+    case .attribute(let objectExpression, let name, let nameRange):
+      let object = try evaluate(objectExpression, in: environment)
+      return try attribute(name, of: object, at: nameRange)
+    case .index(let objectExpression, let indexExpression):
+      let object = try evaluate(objectExpression, in: environment)
+      let index = try evaluate(indexExpression, in: environment)
+      return try element(of: object, at: index, range: indexExpression.range)
+    case .function(let declaration):
+      return .function(.user(UserFunction(declaration: declaration, closure: environment)))
+    }
+  }
+
+  private func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange)
+    throws(RuntimeError) -> Value
+  {
+    switch (op, left, right) {
+    case (.equal, _, _): return .boolean(left.isEqual(to: right))
+    case (.notEqual, _, _): return .boolean(!left.isEqual(to: right))
+    case (.add, .number(let a), .number(let b)): return .number(a + b)
+    case (.subtract, .number(let a), .number(let b)): return .number(a - b)
+    case (.multiply, .number(let a), .number(let b)): return .number(a * b)
+    case (.divide, .number(let a), .number(let b)):
+      if b == 0 { throw RuntimeError("division by zero", at: range) }
+      return .number(a / b)
+    case (.remainder, .number(let a), .number(let b)):
+      if b == 0 { throw RuntimeError("remainder by zero", at: range) }
+      // Floored, so the result has the divisor's sign (as in Lua and Python): -1 % 3 == 2.
+      return .number(a - (a / b).rounded(.down) * b)
+    case (.add, .string(let a), .string(let b)): return .string(a + b)
+    case (.add, .list(let a), .list(let b)): return .list(List(a.elements + b.elements))
+    case (.multiply, .string(let text), .number(let count)), (.multiply, .number(let count), .string(let text)):
+      guard count >= 0, count == count.rounded(), count <= 1e7 else {
+        throw RuntimeError("a string can only be repeated a whole number of times, got \(Value.format(count))", at: range)
+      }
+      return .string(String(repeating: text, count: Int(count)))
+    case (.less, .number(let a), .number(let b)): return .boolean(a < b)
+    case (.lessEqual, .number(let a), .number(let b)): return .boolean(a <= b)
+    case (.greater, .number(let a), .number(let b)): return .boolean(a > b)
+    case (.greaterEqual, .number(let a), .number(let b)): return .boolean(a >= b)
+    case (.less, .string(let a), .string(let b)): return .boolean(a < b)
+    case (.lessEqual, .string(let a), .string(let b)): return .boolean(a <= b)
+    case (.greater, .string(let a), .string(let b)): return .boolean(a > b)
+    case (.greaterEqual, .string(let a), .string(let b)): return .boolean(a >= b)
+    case (.less, _, _), (.lessEqual, _, _), (.greater, _, _), (.greaterEqual, _, _):
+      throw RuntimeError(
+        "cannot compare \(left.typeName) with \(right.typeName) using '\(op.rawValue)'", at: range,
+        help: "'<', '<=', '>' and '>=' compare two numbers or two strings")
+    default:
+      let verb = [BinaryOperator.add: "add", .subtract: "subtract", .multiply: "multiply", .divide: "divide", .remainder: "take the remainder of"][op]!
+      var help: String?
+      if op == .add, case .string = left { help = "convert with str() first: \"text\" + str(x)" }
+      if op == .add, case .string = right { help = "convert with str() first: str(x) + \"text\"" }
+      throw RuntimeError("cannot \(verb) \(left.typeName) and \(right.typeName)", at: range, help: help)
+    }
+  }
+
+  private func listIndex(_ index: Value, count: Int, at range: SourceRange) throws(RuntimeError) -> Int {
+    guard case .number(let number) = index, number == number.rounded(), abs(number) < 9e15 else {
+      throw RuntimeError("list index must be a whole number, got \(index.repr)", at: range)
+    }
+    // Negative indices count from the end: xs[-1] is the last element.
+    let position = number < 0 ? count + Int(number) : Int(number)
+    guard position >= 0, position < count else {
+      throw RuntimeError(
+        "index \(Value.format(number)) out of range for a list of length \(count)", at: range,
+        help: count == 0 ? "the list is empty" : "valid indices are 0 to \(count - 1), or -\(count) to -1 from the end")
+    }
+    return position
+  }
+
+  private func element(of object: Value, at index: Value, range: SourceRange) throws(RuntimeError) -> Value {
+    switch object {
+    case .list(let list):
+      return list.elements[try listIndex(index, count: list.elements.count, at: range)]
+    case .string(let text):
+      let characters = Array(text)
+      return .string(String(characters[try listIndex(index, count: characters.count, at: range)]))
+    case .record(let record):
+      guard case .string(let key) = index else {
+        throw RuntimeError("record keys are strings, got \(index.typeName)", at: range)
+      }
+      guard let value = record[key] else {
+        throw RuntimeError(
+          "record has no key \(Value.quoted(key))", at: range,
+          help: suggestion(for: key, among: record.keys).map { "did you mean \(Value.quoted($0))?" })
+      }
+      return value
+    default:
+      throw RuntimeError("cannot index a \(object.typeName)", at: range, help: "lists, strings and records can be indexed")
+    }
+  }
+
+  private func attribute(_ name: String, of object: Value, at range: SourceRange) throws(RuntimeError) -> Value {
+    switch object {
+    case .record(let record):
+      guard let value = record[name] else {
+        throw RuntimeError(
+          "record has no field '\(name)'", at: range,
+          help: suggestion(for: name, among: record.keys).map { "did you mean '\($0)'?" })
+      }
+      return value
+    case .host(let host):
+      let type = host.hostType
+      if let attribute = type.attribute(named: name) {
+        do {
+          return try attribute.get(host)
+        } catch let error as RuntimeError {
+          throw error
+        } catch {
+          throw RuntimeError(describe(error), at: range)
+        }
+      }
+      if let method = type.method(named: name) { return .function(.method(method, receiver: host)) }
+      throw RuntimeError(
+        "\(type.name) has no attribute '\(name)'", at: range,
+        help: suggestion(for: name, among: type.memberNames).map { "did you mean '\($0)'?" }
+          ?? (type.memberNames.isEmpty ? nil : "\(type.name) has: " + type.memberNames.joined(separator: ", ")))
+    default:
+      var help: String?
+      if case .list = object, name == "length" || name == "count" || name == "len" { help = "use len(xs)" }
+      if case .list = object, name == "push" || name == "append" { help = "use push(xs, value)" }
+      throw RuntimeError("a \(object.typeName) has no attribute '\(name)'", at: range, help: help)
+    }
+  }
+
+  // MARK: - Calls
+
+  /// Calls a function value with already evaluated arguments (builtins use this for callbacks).
+  /// - Parameters:
+  ///   - callee: the function value.
+  ///   - arguments: positional arguments.
+  ///   - range: the call's range, for errors.
+  public func call(_ callee: Value, arguments: [Value], at range: SourceRange) throws(RuntimeError) -> Value {
+    try call(callee, positional: arguments, keywords: [], at: range, calleeExpression: nil)
+  }
+
+  private func call(
+    _ callee: Value, positional: [Value], keywords: [(label: String, value: Value, range: SourceRange)],
+    at range: SourceRange, calleeExpression: Expression?
+  ) throws(RuntimeError) -> Value {
+    guard case .function(let callable) = callee else {
+      var what = "a \(callee.typeName)"
+      if let calleeExpression, case .variable(let name) = calleeExpression.kind { what = "'\(name)' (a \(callee.typeName))" }
+      throw RuntimeError("cannot call \(what)", at: range, help: "only functions can be called")
+    }
+    switch callable {
+    case .builtin(let builtin):
+      return try callBuiltin(builtin, receiver: nil, positional: positional, keywords: keywords, at: range)
+    case .method(let builtin, let receiver):
+      return try callBuiltin(builtin, receiver: receiver, positional: positional, keywords: keywords, at: range)
+    case .user(let function):
+      return try callUser(function, positional: positional, keywords: keywords, at: range)
+    }
+  }
+
+  private func bindingFailure(
+    _ problem: BindingError, callee: String, signature: String,
+    keywords: [(label: String, value: Value, range: SourceRange)], positionalCount: Int, at range: SourceRange
+  ) -> RuntimeError {
+    let (message, help) = problem.message(callee: callee, signature: signature)
+    var where_ = range
+    switch problem {
+    case .unknownKeyword(_, let index, _), .givenTwice(_, let index):
+      where_ = keywords[index - positionalCount].range
+    default: break
+    }
+    return RuntimeError(message, at: where_, help: help)
+  }
+
+  private func callBuiltin(
+    _ builtin: Builtin, receiver: (any HostObject)?, positional: [Value],
+    keywords: [(label: String, value: Value, range: SourceRange)], at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    let labels = keywords.enumerated().map { (label: $1.label, argumentIndex: positional.count + $0) }
+    let binding: (slotArgument: [Int?], variadic: [Int])
+    switch bindArguments(builtin.slots, positionalCount: positional.count, labels: labels) {
+    case .success(let result): binding = result
+    case .failure(let problem):
+      throw bindingFailure(
+        problem, callee: builtin.name, signature: builtin.signature, keywords: keywords,
+        positionalCount: positional.count, at: range)
+    }
+    func argument(_ index: Int) -> Value {
+      index < positional.count ? positional[index] : keywords[index - positional.count].value
+    }
+    var values: [Value] = []
+    var given: [Bool] = []
+    for (slot, parameter) in builtin.parameters.enumerated() {
+      if parameter.isVariadic {
+        let collected = binding.variadic.map(argument)
+        for value in collected where !parameter.type.accepts(value) {
+          throw RuntimeError(
+            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, got \(value.typeName))", at: range)
+        }
+        values.append(.list(List(collected)))
+        given.append(!collected.isEmpty)
+      } else if let index = binding.slotArgument[slot] {
+        let value = argument(index)
+        guard parameter.type.accepts(value) else {
+          throw RuntimeError(
+            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, got \(value.typeName))", at: range)
+        }
+        values.append(value)
+        given.append(true)
+      } else {
+        values.append(parameter.defaultValue ?? .none)
+        given.append(false)
+      }
+    }
+    let arguments = Arguments(
+      callee: builtin, range: range, receiver: receiver, interpreter: self, values: values, given: given)
+    do {
+      return try builtin.implementation(arguments)
+    } catch let error as RuntimeError {
+      throw error
+    } catch {
+      throw RuntimeError(describe(error), at: range)
+    }
+  }
+
+  private func callUser(
+    _ function: UserFunction, positional: [Value], keywords: [(label: String, value: Value, range: SourceRange)],
+    at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    let declaration = function.declaration
+    try checkInterrupt(at: range)
+    guard callStack.count < maximumCallDepth else {
+      throw RuntimeError(
+        "too many nested calls (more than \(maximumCallDepth))", at: range,
+        help: "a recursive function probably never reaches its base case")
+    }
+    let labels = keywords.enumerated().map { (label: $1.label, argumentIndex: positional.count + $0) }
+    let binding: [Int?]
+    switch bindArguments(declaration.slots, positionalCount: positional.count, labels: labels) {
+    case .success(let result): binding = result.slotArgument
+    case .failure(let problem):
+      throw bindingFailure(
+        problem, callee: declaration.name, signature: declaration.signature, keywords: keywords,
+        positionalCount: positional.count, at: range)
+    }
+    let environment = Environment(parent: function.closure)
+    callStack.append((declaration.name, range))
+    defer { callStack.removeLast() }
+    do {
+      for (slot, parameter) in declaration.parameters.enumerated() {
+        if let index = binding[slot] {
+          environment.values[parameter.name] =
+            index < positional.count ? positional[index] : keywords[index - positional.count].value
+        } else if let defaultValue = parameter.defaultValue {
+          environment.values[parameter.name] = try evaluate(defaultValue, in: environment)
+        }
+      }
+      if case .returned(let value) = try execute(block: declaration.body, in: environment) { return value }
+      return .none
+    } catch var error {
+      if error.traceback.isEmpty, !isExit(error) {
+        error.traceback = traceback(innermost: error.range)
+      }
+      throw error
+    }
+  }
+
+  private func isExit(_ error: RuntimeError) -> Bool {
+    if case .exit = error.kind { return true }
+    return false
+  }
+
+  /// The call stack at this moment, innermost first, starting at `range`.
+  private func traceback(innermost range: SourceRange) -> [TracebackEntry] {
+    var entries: [TracebackEntry] = []
+    var location = range
+    for frame in callStack.reversed() {
+      entries.append(TracebackEntry(function: frame.name, range: location))
+      location = frame.callSite
+    }
+    entries.append(TracebackEntry(function: "<script>", range: location))
+    return entries
+  }
+
+  /// A message for a Swift error thrown by library code inside a builtin.
+  private func describe(_ error: any Error) -> String {
+    String(describing: error)
+  }
+}
+
+/// Why running a file failed.
+public enum RunFailure: Error {
+  /// Lexical, syntax or resolution errors: nothing ran.
+  case compile([Diagnostic])
+  /// An error (or interruption, or `exit`) while running.
+  case runtime(RuntimeError)
+}
+
+extension Value {
+  var isHost: Bool {
+    if case .host = self { return true }
+    return false
+  }
+}

@@ -1,0 +1,469 @@
+/// A syntax mistake.
+public enum ParseError: Error, Sendable {
+  /// Something specific was expected, e.g. "expected ')' after arguments, found end of line".
+  case expected(String, found: TokenKind, SourceRange)
+  /// The left side of `=` is not a name, attribute or index, e.g. `f() = 3`.
+  case invalidAssignmentTarget(SourceRange)
+  /// `f(lr: 1, x)`: positional arguments must come first.
+  case positionalAfterKeyword(SourceRange)
+  /// A token that cannot start a statement here, e.g. a stray `}`.
+  case unexpected(TokenKind, SourceRange)
+  /// A lexical error inside the code of a string's `\( … )`.
+  case lexical(LexError)
+
+  /// Where the error is.
+  public var range: SourceRange {
+    switch self {
+    case .expected(_, _, let range), .invalidAssignmentTarget(let range),
+      .positionalAfterKeyword(let range), .unexpected(_, let range):
+      range
+    case .lexical(let error): error.range
+    }
+  }
+
+  /// True when the error is that the input ended too soon: the REPL then asks for more lines.
+  public var isAtEndOfInput: Bool {
+    switch self {
+    case .expected(_, let found, _), .unexpected(let found, _): found == .endOfFile
+    default: false
+    }
+  }
+}
+
+/// The parser (jlox's phase name): recursive descent from tokens to statements.
+///
+/// Grammar, lowest precedence first:
+///
+///     program    → statement* EOF
+///     statement  → fnDecl | if | while | for | return | break | continue | assignment | expr
+///     assignment → target ("=" | "+=" | "-=" | "*=" | "/=") expr
+///     expr       → or;  or → and ("or" and)*;  and → not ("and" not)*;  not → "not" not | compare
+///     compare    → sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)*
+///     sum        → product (("+" | "-") product)*;  product → unary (("*" | "/" | "%") unary)*
+///     unary      → "-" unary | postfix;  postfix → primary ("(" args ")" | "." name | "[" expr "]")*
+///     primary    → number | string | "true" | "false" | "none" | name | "(" expr ")"
+///                | "[" exprs "]" | "{" entries "}" | "fn" "(" params ")" block
+///
+/// Statements end at a newline, `;` or a closing `}`. After an error the parser skips to the
+/// next statement boundary (jlox's `synchronize`) and goes on, so one run reports every error.
+public struct Parser {
+  private var tokens: [Token]
+  private var current = 0
+  private var errors: [ParseError] = []
+
+  /// Creates a parser over tokens that end with `.endOfFile`.
+  /// - Parameter tokens: the lexer's output.
+  public init(tokens: [Token]) {
+    self.tokens = tokens
+  }
+
+  /// Parses the whole token stream.
+  /// - Returns: the statements that parsed and every syntax error, in source order.
+  public mutating func parse() -> (statements: [Statement], errors: [ParseError]) {
+    let statements = parseStatements(untilClosingBrace: false)
+    return (statements, errors)
+  }
+
+  // MARK: - Token helpers
+
+  private var peek: Token { tokens[current] }
+  private var previous: Token { tokens[max(current - 1, 0)] }
+  private var isAtEnd: Bool { peek.kind == .endOfFile }
+
+  private func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
+
+  private func checkNext(_ kind: TokenKind) -> Bool {
+    current + 1 < tokens.count && tokens[current + 1].kind == kind
+  }
+
+  @discardableResult
+  private mutating func advance() -> Token {
+    let token = tokens[current]
+    if !isAtEnd { current += 1 }
+    return token
+  }
+
+  private mutating func match(_ kinds: TokenKind...) -> Bool {
+    for kind in kinds where check(kind) {
+      advance()
+      return true
+    }
+    return false
+  }
+
+  @discardableResult
+  private mutating func consume(_ kind: TokenKind, _ what: String) throws(ParseError) -> Token {
+    if check(kind) { return advance() }
+    throw .expected(what, found: peek.kind, peek.range)
+  }
+
+  private mutating func skipNewlines() {
+    while check(.newline) { advance() }
+  }
+
+  private mutating func identifier(_ what: String) throws(ParseError) -> (String, SourceRange) {
+    if case .identifier(let name) = peek.kind {
+      let token = advance()
+      return (name, token.range)
+    }
+    throw .expected(what, found: peek.kind, peek.range)
+  }
+
+  // MARK: - Statements
+
+  private mutating func parseStatements(untilClosingBrace: Bool) -> [Statement] {
+    var statements: [Statement] = []
+    while true {
+      while match(.newline, .semicolon) {}
+      if isAtEnd { break }
+      if check(.rightBrace) {
+        if untilClosingBrace { break }
+        errors.append(.unexpected(peek.kind, peek.range))
+        advance()
+        continue
+      }
+      do {
+        statements.append(try statement())
+      } catch {
+        errors.append(error)
+        synchronize()
+      }
+    }
+    return statements
+  }
+
+  /// Skips to the next statement boundary: past a newline or `;`, or up to a `}` or the end.
+  private mutating func synchronize() {
+    while !isAtEnd {
+      if check(.rightBrace) { return }
+      if match(.newline, .semicolon) { return }
+      advance()
+    }
+  }
+
+  private mutating func statement() throws(ParseError) -> Statement {
+    let start = peek.range
+    let kind: StatementKind
+    switch peek.kind {
+    case .keyword(.fn) where !checkNext(.leftParen):
+      advance()
+      kind = .function(try functionBody(start: start, named: true))
+    case .keyword(.if):
+      advance()
+      kind = try ifStatement()
+    case .keyword(.while):
+      advance()
+      let condition = try expression()
+      kind = .while(condition, try block("after the 'while' condition"))
+    case .keyword(.for):
+      advance()
+      let (name, nameRange) = try identifier("expected a loop variable name after 'for'")
+      try consume(.keyword(.in), "expected 'in' after the loop variable")
+      let iterable = try expression()
+      kind = .for(name, nameRange, iterable, try block("after the 'for' header"))
+    case .keyword(.return):
+      advance()
+      if check(.newline) || check(.semicolon) || check(.rightBrace) || isAtEnd {
+        kind = .return(nil)
+      } else {
+        kind = .return(try expression())
+      }
+    case .keyword(.break):
+      advance()
+      kind = .break
+    case .keyword(.continue):
+      advance()
+      kind = .continue
+    default:
+      kind = try assignmentOrExpression()
+    }
+    let statement = Statement(kind, start.union(previous.range))
+    try endOfStatement()
+    return statement
+  }
+
+  private mutating func endOfStatement() throws(ParseError) {
+    if match(.newline, .semicolon) || check(.rightBrace) || isAtEnd { return }
+    throw .expected("expected end of statement", found: peek.kind, peek.range)
+  }
+
+  private mutating func assignmentOrExpression() throws(ParseError) -> StatementKind {
+    let target = try expression()
+    let compound: [TokenKind: BinaryOperator?] = [
+      .equal: nil, .plusEqual: .add, .minusEqual: .subtract, .starEqual: .multiply,
+      .slashEqual: .divide,
+    ]
+    guard let entry = compound.first(where: { check($0.key) }) else { return .expression(target) }
+    let operatorToken = advance()
+    let assignmentTarget: AssignmentTarget
+    switch target.kind {
+    case .variable(let name): assignmentTarget = .variable(name, target.range)
+    case .attribute(let object, let name, let nameRange):
+      assignmentTarget = .attribute(object, name, nameRange)
+    case .index(let object, let index): assignmentTarget = .index(object, index)
+    default:
+      throw .invalidAssignmentTarget(target.range.union(operatorToken.range))
+    }
+    var value = try expression()
+    if let op = entry.value {
+      value = Expression(.binary(op, target, value), target.range.union(value.range))
+    }
+    return .assignment(assignmentTarget, value)
+  }
+
+  private mutating func ifStatement() throws(ParseError) -> StatementKind {
+    let condition = try expression()
+    let thenBranch = try block("after the 'if' condition")
+    // `else` may sit on the line after the closing brace.
+    var lookahead = current
+    while tokens[lookahead].kind == .newline { lookahead += 1 }
+    guard tokens[lookahead].kind == .keyword(.else) else { return .if(condition, thenBranch, nil) }
+    current = lookahead + 1
+    if check(.keyword(.if)) {
+      let start = advance().range
+      let nested = try ifStatement()
+      return .if(condition, thenBranch, [Statement(nested, start.union(previous.range))])
+    }
+    return .if(condition, thenBranch, try block("after 'else'"))
+  }
+
+  private mutating func block(_ context: String) throws(ParseError) -> [Statement] {
+    try consume(.leftBrace, "expected '{' \(context)")
+    let statements = parseStatements(untilClosingBrace: true)
+    try consume(.rightBrace, "expected '}' to close the block")
+    return statements
+  }
+
+  private mutating func functionBody(start: SourceRange, named: Bool) throws(ParseError)
+    -> FunctionDeclaration
+  {
+    var name = "<fn>"
+    var nameRange = start
+    if named {
+      (name, nameRange) = try identifier("expected a function name after 'fn'")
+    }
+    try consume(.leftParen, "expected '(' before the parameters")
+    var parameters: [FunctionParameter] = []
+    while !check(.rightParen) {
+      let (parameterName, range) = try identifier("expected a parameter name")
+      var defaultValue: Expression?
+      if match(.colon) { defaultValue = try expression() }
+      parameters.append(FunctionParameter(name: parameterName, range: range, defaultValue: defaultValue))
+      if !match(.comma) { break }
+    }
+    try consume(.rightParen, "expected ')' after the parameters")
+    let body = try block("before the function body")
+    return FunctionDeclaration(
+      name: name, nameRange: nameRange, parameters: parameters, body: body,
+      range: start.union(previous.range))
+  }
+
+  // MARK: - Expressions
+
+  /// Parses one expression.
+  public mutating func expression() throws(ParseError) -> Expression {
+    try or()
+  }
+
+  private mutating func or() throws(ParseError) -> Expression {
+    var left = try and()
+    while match(.keyword(.or)) {
+      let right = try and()
+      left = Expression(.logical(.or, left, right), left.range.union(right.range))
+    }
+    return left
+  }
+
+  private mutating func and() throws(ParseError) -> Expression {
+    var left = try not()
+    while match(.keyword(.and)) {
+      let right = try not()
+      left = Expression(.logical(.and, left, right), left.range.union(right.range))
+    }
+    return left
+  }
+
+  private mutating func not() throws(ParseError) -> Expression {
+    if match(.keyword(.not)) {
+      let start = previous.range
+      let operand = try not()
+      return Expression(.unary(.not, operand), start.union(operand.range))
+    }
+    return try comparison()
+  }
+
+  private mutating func binaryLevel(
+    _ operators: [TokenKind: BinaryOperator], next: (inout Parser) throws(ParseError) -> Expression
+  ) throws(ParseError) -> Expression {
+    var left = try next(&self)
+    while let op = operators[peek.kind] {
+      advance()
+      let right = try next(&self)
+      left = Expression(.binary(op, left, right), left.range.union(right.range))
+    }
+    return left
+  }
+
+  private mutating func comparison() throws(ParseError) -> Expression {
+    try binaryLevel(
+      [
+        .equalEqual: .equal, .bangEqual: .notEqual, .less: .less, .lessEqual: .lessEqual,
+        .greater: .greater, .greaterEqual: .greaterEqual,
+      ], next: { (parser: inout Parser) throws(ParseError) in try parser.sum() })
+  }
+
+  private mutating func sum() throws(ParseError) -> Expression {
+    try binaryLevel(
+      [.plus: .add, .minus: .subtract],
+      next: { (parser: inout Parser) throws(ParseError) in try parser.product() })
+  }
+
+  private mutating func product() throws(ParseError) -> Expression {
+    try binaryLevel(
+      [.star: .multiply, .slash: .divide, .percent: .remainder],
+      next: { (parser: inout Parser) throws(ParseError) in try parser.unary() })
+  }
+
+  private mutating func unary() throws(ParseError) -> Expression {
+    if match(.minus) {
+      let start = previous.range
+      let operand = try unary()
+      return Expression(.unary(.negate, operand), start.union(operand.range))
+    }
+    return try postfix()
+  }
+
+  private mutating func postfix() throws(ParseError) -> Expression {
+    var expression = try primary()
+    while true {
+      if match(.leftParen) {
+        let arguments = try callArguments()
+        let close = try consume(.rightParen, "expected ')' after the arguments")
+        expression = Expression(.call(expression, arguments), expression.range.union(close.range))
+      } else if match(.dot) {
+        let (name, nameRange) = try identifier("expected an attribute name after '.'")
+        expression = Expression(
+          .attribute(expression, name, nameRange), expression.range.union(nameRange))
+      } else if match(.leftBracket) {
+        let index = try self.expression()
+        let close = try consume(.rightBracket, "expected ']' after the index")
+        expression = Expression(.index(expression, index), expression.range.union(close.range))
+      } else {
+        return expression
+      }
+    }
+  }
+
+  private mutating func callArguments() throws(ParseError) -> [CallArgument] {
+    var arguments: [CallArgument] = []
+    while !check(.rightParen) {
+      if case .identifier(let label) = peek.kind, checkNext(.colon) {
+        let labelRange = advance().range
+        advance()
+        arguments.append(CallArgument(label: label, labelRange: labelRange, value: try expression()))
+      } else {
+        let value = try expression()
+        if arguments.contains(where: { $0.label != nil }) {
+          throw .positionalAfterKeyword(value.range)
+        }
+        arguments.append(CallArgument(label: nil, labelRange: nil, value: value))
+      }
+      if !match(.comma) { break }
+    }
+    return arguments
+  }
+
+  private mutating func primary() throws(ParseError) -> Expression {
+    let token = peek
+    switch token.kind {
+    case .number(let value):
+      advance()
+      return Expression(.number(value), token.range)
+    case .string(let text):
+      advance()
+      return Expression(.string(text), token.range)
+    case .interpolatedString(let segments):
+      advance()
+      return Expression(.interpolation(try interpolation(segments, range: token.range)), token.range)
+    case .keyword(.true), .keyword(.false):
+      advance()
+      return Expression(.boolean(token.kind == .keyword(.true)), token.range)
+    case .keyword(.none):
+      advance()
+      return Expression(.none, token.range)
+    case .identifier(let name):
+      advance()
+      return Expression(.variable(name), token.range)
+    case .leftParen:
+      advance()
+      let inner = try expression()
+      let close = try consume(.rightParen, "expected ')' after the expression")
+      return Expression(inner.kind, token.range.union(close.range))
+    case .leftBracket:
+      advance()
+      var elements: [Expression] = []
+      while !check(.rightBracket) {
+        elements.append(try expression())
+        if !match(.comma) { break }
+      }
+      let close = try consume(.rightBracket, "expected ']' after the list elements")
+      return Expression(.list(elements), token.range.union(close.range))
+    case .leftBrace:
+      advance()
+      return try record(start: token.range)
+    case .keyword(.fn):
+      advance()
+      return Expression(.function(try functionBody(start: token.range, named: false)), token.range.union(previous.range))
+    default:
+      throw .expected("expected an expression", found: token.kind, token.range)
+    }
+  }
+
+  private mutating func record(start: SourceRange) throws(ParseError) -> Expression {
+    var entries: [RecordEntry] = []
+    skipNewlines()
+    while !check(.rightBrace) {
+      let key: String
+      let keyRange = peek.range
+      switch peek.kind {
+      case .identifier(let name): key = name
+      case .string(let text): key = text
+      case .keyword(let keyword): key = keyword.rawValue
+      default: throw .expected("expected a record key", found: peek.kind, peek.range)
+      }
+      advance()
+      try consume(.colon, "expected ':' after the record key")
+      skipNewlines()
+      entries.append(RecordEntry(key: key, keyRange: keyRange, value: try expression()))
+      skipNewlines()
+      if !match(.comma) { break }
+      skipNewlines()
+    }
+    let close = try consume(.rightBrace, "expected '}' after the record entries")
+    return Expression(.record(entries), start.union(close.range))
+  }
+
+  /// Parses each `\( … )` of a string literal as its own expression.
+  private mutating func interpolation(_ segments: [StringSegment], range: SourceRange)
+    throws(ParseError) -> [Expression]
+  {
+    var parts: [Expression] = []
+    for segment in segments {
+      switch segment {
+      case .text(let text):
+        parts.append(Expression(.string(text), range))
+      case .code(let code, let start):
+        var lexer = Lexer(text: code, file: range.file, start: start)
+        let (tokens, lexErrors) = lexer.tokenize()
+        if let first = lexErrors.first { throw .lexical(first) }
+        var inner = Parser(tokens: tokens.filter { $0.kind != .newline })
+        let expression = try inner.expression()
+        if !inner.isAtEnd {
+          throw .expected("expected ')' to end the interpolation", found: inner.peek.kind, inner.peek.range)
+        }
+        parts.append(expression)
+      }
+    }
+    return parts
+  }
+}

@@ -1,0 +1,247 @@
+import Foundation
+
+/// A kms value.
+///
+/// Numbers are `Double`; lists and records are shared references (as in Lua and Python), so
+/// `push(xs, 1)` is seen through every name bound to `xs`. Host objects wrap library objects
+/// (datasets, models, trainers, figures) behind the `HostObject` protocol.
+public enum Value {
+  /// A number; integral values print without a fraction.
+  case number(Double)
+  /// A string.
+  case string(String)
+  /// `true` or `false`.
+  case boolean(Bool)
+  /// The absence of a value.
+  case none
+  /// A mutable list shared by reference.
+  case list(List)
+  /// A mutable record (string keys in insertion order) shared by reference.
+  case record(Record)
+  /// A user function, a builtin or a host method bound to its object.
+  case function(Callable)
+  /// A library object.
+  case host(any HostObject)
+
+  /// A number made from a `Float` the way it prints, so a Float32 loss of 0.0008 reads `0.0008`
+  /// and not `0.000800000037997961`.
+  /// - Parameter value: the library's `Float`.
+  public static func float(_ value: Float) -> Value {
+    .number(value.isFinite ? (Double(value.description) ?? Double(value)) : Double(value))
+  }
+
+  /// A list value holding `elements`.
+  /// - Parameter elements: the elements.
+  public static func list(_ elements: [Value]) -> Value { .list(List(elements)) }
+
+  /// A record value with `entries` in order.
+  /// - Parameter entries: key-value pairs; a repeated key keeps its last value.
+  public static func record(_ entries: KeyValuePairs<String, Value>) -> Value {
+    let record = Record()
+    for (key, value) in entries { record[key] = value }
+    return .record(record)
+  }
+
+  /// The kind of the value, as `type(x)` reports it and argument errors name it.
+  public var typeName: String {
+    switch self {
+    case .number: "number"
+    case .string: "string"
+    case .boolean: "boolean"
+    case .none: "none"
+    case .list: "list"
+    case .record: "record"
+    case .function: "function"
+    case .host(let object): object.hostType.name
+    }
+  }
+
+  /// `false` and `none` are false; every other value is true (Lua's rule).
+  public var isTruthy: Bool {
+    switch self {
+    case .boolean(let value): value
+    case .none: false
+    default: true
+    }
+  }
+}
+
+/// A mutable list, shared by reference.
+public final class List {
+  /// The elements in order.
+  public var elements: [Value]
+
+  /// Creates a list.
+  /// - Parameter elements: the elements.
+  public init(_ elements: [Value] = []) {
+    self.elements = elements
+  }
+}
+
+/// A mutable record: string keys in insertion order, shared by reference.
+public final class Record {
+  /// The keys in insertion order.
+  public private(set) var keys: [String] = []
+  private var storage: [String: Value] = [:]
+
+  /// Creates an empty record.
+  public init() {}
+
+  /// The value for a key, or nil; assigning nil removes the key.
+  public subscript(key: String) -> Value? {
+    get { storage[key] }
+    set {
+      if let newValue {
+        if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+      } else if storage.removeValue(forKey: key) != nil {
+        keys.removeAll { $0 == key }
+      }
+    }
+  }
+
+  /// The entries in insertion order.
+  public var entries: [(key: String, value: Value)] { keys.map { ($0, storage[$0]!) } }
+
+  /// The number of entries.
+  public var count: Int { keys.count }
+}
+
+/// Something callable: a user `fn`, a builtin, or a host method bound to its receiver.
+public enum Callable {
+  /// A user function with the environment it closes over.
+  case user(UserFunction)
+  /// A builtin function.
+  case builtin(Builtin)
+  /// A host method together with the object it was looked up on: `t.step`.
+  case method(Builtin, receiver: any HostObject)
+
+  /// The name used in messages and tracebacks: `f`, `print`, `trainer.step`.
+  public var name: String {
+    switch self {
+    case .user(let function): function.declaration.name
+    case .builtin(let builtin), .method(let builtin, _): builtin.name
+    }
+  }
+}
+
+/// A user function value: its declaration and the scope it was created in.
+public final class UserFunction {
+  /// The syntax of the function.
+  public let declaration: FunctionDeclaration
+  let closure: Environment
+
+  init(declaration: FunctionDeclaration, closure: Environment) {
+    self.declaration = declaration
+    self.closure = closure
+  }
+}
+
+// MARK: - Printing
+
+extension Value: CustomStringConvertible {
+  /// The form `print` writes: strings bare, everything else as `repr`.
+  public var description: String {
+    if case .string(let text) = self { return text }
+    return repr
+  }
+
+  /// The form the REPL echoes and containers show: strings quoted, `[1, "a"]`, `{n: 3}`.
+  public var repr: String {
+    var visited: Set<ObjectIdentifier> = []
+    return format(visited: &visited)
+  }
+
+  /// Formats a number: integral values without a fraction, others in the shortest form that
+  /// reads back exactly (`0.0008`, `1e-05`), and `inf`, `-inf`, `nan`.
+  /// - Parameter number: the number.
+  public static func format(_ number: Double) -> String {
+    if number.isNaN { return "nan" }
+    if number.isInfinite { return number < 0 ? "-inf" : "inf" }
+    if number == number.rounded(), abs(number) < 1e16 { return String(Int64(number)) }
+    return "\(number)"
+  }
+
+  /// Quotes a string with kms escapes, as a string literal would be written.
+  /// - Parameter text: the string.
+  public static func quoted(_ text: String) -> String {
+    var result = "\""
+    for character in text {
+      switch character {
+      case "\"": result += "\\\""
+      case "\\": result += "\\\\"
+      case "\n": result += "\\n"
+      case "\t": result += "\\t"
+      case "\r": result += "\\r"
+      default: result.append(character)
+      }
+    }
+    return result + "\""
+  }
+
+  private func format(visited: inout Set<ObjectIdentifier>) -> String {
+    switch self {
+    case .number(let number): return Value.format(number)
+    case .string(let text): return Value.quoted(text)
+    case .boolean(let value): return value ? "true" : "false"
+    case .none: return "none"
+    case .list(let list):
+      guard visited.insert(ObjectIdentifier(list)).inserted else { return "[…]" }
+      defer { visited.remove(ObjectIdentifier(list)) }
+      return "[" + list.elements.map { $0.format(visited: &visited) }.joined(separator: ", ") + "]"
+    case .record(let record):
+      guard visited.insert(ObjectIdentifier(record)).inserted else { return "{…}" }
+      defer { visited.remove(ObjectIdentifier(record)) }
+      let entries = record.entries.map { entry in
+        let key = Value.isIdentifier(entry.key) ? entry.key : Value.quoted(entry.key)
+        return "\(key): \(entry.value.format(visited: &visited))"
+      }
+      return "{" + entries.joined(separator: ", ") + "}"
+    case .function(let callable):
+      switch callable {
+      case .user(let function): return "<fn \(function.declaration.name)>"
+      case .builtin(let builtin): return "<builtin \(builtin.name)>"
+      case .method(let builtin, _): return "<method \(builtin.name)>"
+      }
+    case .host(let object): return object.description
+    }
+  }
+
+  /// True when `text` could be written as a bare record key or name.
+  static func isIdentifier(_ text: String) -> Bool {
+    guard let first = text.first, first == "_" || first.isLetter else { return false }
+    return text.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber } && Keyword(rawValue: text) == nil
+  }
+}
+
+// MARK: - Equality
+
+extension Value {
+  /// kms `==`: numbers, strings, booleans and `none` by value, lists and records element by
+  /// element, functions and host objects by identity.
+  /// - Parameter other: the value to compare with.
+  public func isEqual(to other: Value) -> Bool {
+    switch (self, other) {
+    case (.number(let a), .number(let b)): return a == b
+    case (.string(let a), .string(let b)): return a == b
+    case (.boolean(let a), .boolean(let b)): return a == b
+    case (.none, .none): return true
+    case (.list(let a), .list(let b)):
+      if a === b { return true }
+      return a.elements.count == b.elements.count
+        && zip(a.elements, b.elements).allSatisfy { $0.isEqual(to: $1) }
+    case (.record(let a), .record(let b)):
+      if a === b { return true }
+      return a.count == b.count
+        && a.entries.allSatisfy { entry in b[entry.key].map { entry.value.isEqual(to: $0) } ?? false }
+    case (.function(let a), .function(let b)):
+      switch (a, b) {
+      case (.user(let f), .user(let g)): return f === g
+      case (.builtin(let f), .builtin(let g)): return f === g
+      case (.method(let f, let r), .method(let g, let s)): return f.name == g.name && r === s
+      default: return false
+      }
+    case (.host(let a), .host(let b)): return a === b
+    default: return false
+    }
+  }
+}

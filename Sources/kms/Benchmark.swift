@@ -1,0 +1,54 @@
+import Foundation
+import KMSLang
+
+/// `kms bench [--quick]`: times the interpreter on small kms programs and prints one line each
+/// (operations per second are kms-level loop iterations or calls).
+/// - Parameter arguments: the arguments after `bench`.
+/// - Returns: the exit code.
+func runBenchmark(arguments: [String]) -> Int32 {
+  let isQuick = arguments.contains("--quick")
+  if let unknown = arguments.first(where: { $0 != "--quick" }) {
+    FileHandle.standardError.write(Data("kms bench: unknown argument '\(unknown)'\nusage: kms bench [--quick]\n".utf8))
+    return 64
+  }
+  let scale = isQuick ? 1 : 10
+  let cases: [(name: String, operations: Int, code: String)] = [
+    ("while loop, arithmetic", 100_000 * scale, """
+      i = 0
+      total = 0
+      while i < \(100_000 * scale) { total = total + i % 7; i = i + 1 }
+      """),
+    ("for loop over range", 100_000 * scale, """
+      total = 0
+      for i in range(\(100_000 * scale)) { total += i }
+      """),
+    ("fn calls (fib)", 21_891 * scale / 10 * 10, """
+      fn fib(n) { if n < 2 { return n } return fib(n - 1) + fib(n - 2) }
+      for k in range(\(scale)) { fib(20) }
+      """),
+    ("list push and index", 100_000 * scale, """
+      xs = []
+      for i in range(\(100_000 * scale)) { push(xs, i) }
+      s = 0
+      for i in range(len(xs)) { s = s + xs[i] }
+      """),
+  ]
+  print("kms \(kmsVersion) interpreter benchmark\(isQuick ? " (quick)" : "")")
+  for benchmark in cases {
+    let interpreter = Interpreter()
+    let file = SourceFile(name: "<bench>", text: benchmark.code)
+    let clock = ContinuousClock()
+    let start = clock.now
+    if case .failure(let failure) = interpreter.run(file) {
+      FileHandle.standardError.write(Data("kms bench: '\(benchmark.name)' failed: \(failure)\n".utf8))
+      return 70
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let rate = Double(benchmark.operations) / seconds
+    print(
+      benchmark.name.padding(toLength: 26, withPad: " ", startingAt: 0)
+        + String(format: "%8.3f s  %12.0f ops/s", seconds, rate))
+  }
+  return 0
+}

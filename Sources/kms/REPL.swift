@@ -1,0 +1,304 @@
+import Foundation
+import KMSLang
+
+/// The interactive loop, modelled on lua.c's `doREPL`: read an entry (more lines while it is
+/// incomplete), run it, echo an expression's value, report errors and carry on.
+final class REPL {
+  private let interpreter: Interpreter
+  private let reader: LineReader
+  private let isColored: Bool
+  /// Entries that ran without error, in order; `:save` writes them as a script.
+  private var acceptedInput: [String] = []
+  /// The exit code of the last failed entry; returned at the end of non-interactive input.
+  private var lastFailureCode: Int32 = 0
+
+  static let prompt = "> "
+  static let continuationPrompt = "... "
+  static let metaCommands = [":help", ":vars", ":load", ":save", ":time", ":quit"]
+
+  /// Creates a REPL.
+  /// - Parameter interpreter: the interpreter holding the session's variables.
+  init(interpreter: Interpreter) {
+    self.interpreter = interpreter
+    let environment = ProcessInfo.processInfo.environment
+    let historyPath = environment["KMS_HISTORY"] ?? (NSHomeDirectory() as NSString).appendingPathComponent(".kms_history")
+    isColored = isatty(STDERR_FILENO) == 1 && environment["NO_COLOR"] == nil
+    var complete: (String, String, Int) -> [String]? = { _, _, _ in [] }
+    reader = LineReader(historyPath: historyPath, completer: { complete($0, $1, $2) })
+    complete = { [unowned self] word, line, start in completions(for: word, line: line, start: start) }
+  }
+
+  /// Runs until `:quit`, `exit()` or the end of input.
+  /// - Returns: the process exit code.
+  func run() -> Int32 {
+    if reader.isInteractive {
+      write("kms \(kmsVersion)  (:help for help, Ctrl-D to quit)\n")
+    }
+    while true {
+      Interrupt.clear()
+      let first: String
+      switch reader.readLine(prompt: REPL.prompt) {
+      case .endOfInput: return reader.isInteractive ? 0 : lastFailureCode
+      case .interrupted: continue
+      case .line(let line): first = line
+      }
+      let trimmed = first.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty { continue }
+      if trimmed.hasPrefix(":") {
+        reader.addToHistory(trimmed)
+        if let code = runMetaCommand(trimmed) { return code }
+        continue
+      }
+      guard let (entry, compilation) = readEntry(startingWith: first) else { continue }
+      reader.addToHistory(entry)
+      if let code = run(entry, compilation: compilation, echo: true) { return code }
+    }
+  }
+
+  // MARK: - Entries
+
+  /// Reads continuation lines while the entry is incomplete.
+  /// - Returns: the entry and its compilation, or nil when Ctrl-C or Ctrl-D abandoned it.
+  private func readEntry(startingWith first: String) -> (String, Compilation)? {
+    var entry = first
+    while true {
+      let compilation = interpreter.compile(SourceFile(name: "<repl>", text: entry))
+      if !compilation.isIncomplete { return (entry, compilation) }
+      switch reader.readLine(prompt: REPL.continuationPrompt) {
+      case .line(let line): entry += "\n" + line
+      case .interrupted: return nil
+      case .endOfInput:
+        report(compilation.diagnostics)
+        return nil
+      }
+    }
+  }
+
+  /// Runs a compiled entry; echoes an expression's value.
+  /// - Returns: an exit code when the entry called `exit()`.
+  private func run(_ entry: String, compilation: Compilation, echo: Bool) -> Int32? {
+    if !compilation.diagnostics.isEmpty {
+      report(compilation.diagnostics)
+      return nil
+    }
+    do {
+      let value = try interpreter.execute(compilation.statements)
+      if echo, let value, !isNone(value) { write(value.repr + "\n") }
+      acceptedInput.append(entry)
+    } catch {
+      return handle(error)
+    }
+    return nil
+  }
+
+  private func handle(_ error: RuntimeError) -> Int32? {
+    switch error.kind {
+    case .exit(let code): return code
+    case .interrupted:
+      Interrupt.clear()
+      writeError("interrupted at \(error.range.file.name):\(error.range.start)\n")
+      lastFailureCode = 130
+    case .failure:
+      report([Diagnostic(error)])
+    }
+    return nil
+  }
+
+  private func report(_ diagnostics: [Diagnostic]) {
+    guard let first = diagnostics.first else { return }
+    lastFailureCode = first.exitCode
+    writeError(Diagnostic.render(diagnostics, colored: isColored))
+  }
+
+  // MARK: - Meta commands
+
+  /// Runs a `:command`.
+  /// - Returns: an exit code when the session should end.
+  private func runMetaCommand(_ line: String) -> Int32? {
+    let command = String(line.prefix { !$0.isWhitespace })
+    let argument = line.dropFirst(command.count).trimmingCharacters(in: .whitespaces)
+    switch command {
+    case ":quit", ":q":
+      return 0
+    case ":help", ":h":
+      write(help(for: argument) + "\n")
+    case ":vars":
+      write(variablesTable())
+    case ":load":
+      guard !argument.isEmpty else { return usage(":load file.kms") }
+      load(path: argument)
+    case ":save":
+      guard !argument.isEmpty else { return usage(":save file.kms") }
+      save(path: argument)
+    case ":time":
+      guard !argument.isEmpty else { return usage(":time expression") }
+      let compilation = interpreter.compile(SourceFile(name: "<repl>", text: argument))
+      let clock = ContinuousClock()
+      let start = clock.now
+      if let code = run(argument, compilation: compilation, echo: true) { return code }
+      if compilation.diagnostics.isEmpty {
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        write("time: \(String(format: "%.6f", seconds)) s\n")
+      }
+    default:
+      let hint = suggestion(for: command, among: REPL.metaCommands).map { "did you mean '\($0)'?" }
+        ?? "commands: " + REPL.metaCommands.joined(separator: " ")
+      writeError("unknown command '\(command)'\nhelp: \(hint)\n")
+      lastFailureCode = 64
+    }
+    return nil
+  }
+
+  private func usage(_ text: String) -> Int32? {
+    writeError("usage: \(text)\n")
+    lastFailureCode = 64
+    return nil
+  }
+
+  private func help(for topic: String) -> String {
+    let registry = interpreter.registry
+    if topic.isEmpty {
+      return registry.overview + "\n" + """
+        commands:
+          :help [name]   this text, or a builtin's signature and example
+          :vars          the variables of this session
+          :load FILE     run a script in this session
+          :save FILE     write this session's accepted input as a script
+          :time CODE     run code and print how long it took
+          :quit          leave (Ctrl-D also works)
+        """
+    }
+    if let text = registry.helpText(for: topic) { return text }
+    if let value = interpreter.global(topic) {
+      switch value {
+      case .host(let object): return object.hostType.helpText
+      case .function(.user(let function)): return "\(topic): fn defined at \(function.declaration.range)"
+      default: return "\(topic) is a \(value.typeName): \(summary(of: value))"
+      }
+    }
+    let candidates = registry.helpTopics + interpreter.globalVariables.map(\.name)
+    let hint = suggestion(for: topic, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+    return "no help for '\(topic)'\(hint)"
+  }
+
+  private func variablesTable() -> String {
+    let variables = interpreter.globalVariables
+    guard !variables.isEmpty else { return "no variables yet\n" }
+    let nameWidth = variables.map(\.name.count).max()!
+    let kindWidth = variables.map(\.value.typeName.count).max()!
+    return variables.map { name, value in
+      name.padding(toLength: nameWidth + 2, withPad: " ", startingAt: 0)
+        + value.typeName.padding(toLength: kindWidth + 2, withPad: " ", startingAt: 0) + summary(of: value) + "\n"
+    }.joined()
+  }
+
+  /// One line describing a value for `:vars`.
+  private func summary(of value: Value) -> String {
+    switch value {
+    case .host(let object): return object.summary
+    case .list(let list):
+      let shown = value.repr
+      return shown.count <= 60 ? shown : "\(list.elements.count) elements"
+    case .record(let record):
+      let shown = value.repr
+      return shown.count <= 60 ? shown : "\(record.count) entries: " + record.keys.joined(separator: ", ")
+    default:
+      let shown = value.repr
+      return shown.count <= 60 ? shown : String(shown.prefix(59)) + "…"
+    }
+  }
+
+  private func load(path: String) {
+    let expanded = (path as NSString).expandingTildeInPath
+    guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
+      writeError("cannot read '\(path)': no such file or not UTF-8 text\n")
+      lastFailureCode = 74
+      return
+    }
+    let compilation = interpreter.compile(SourceFile(name: path, text: text))
+    _ = run("# loaded from \(path)\n" + text, compilation: compilation, echo: false)
+  }
+
+  private func save(path: String) {
+    let expanded = (path as NSString).expandingTildeInPath
+    let script = "# kms session saved \(Date())\n" + acceptedInput.map { $0 + "\n" }.joined()
+    do {
+      try Data(script.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
+      write("saved \(acceptedInput.count) entries to \(path)\n")
+    } catch {
+      writeError("cannot write '\(path)': \(error.localizedDescription)\n")
+      lastFailureCode = 74
+    }
+  }
+
+  // MARK: - Completion
+
+  /// Tab-completion candidates for the word being typed.
+  /// - Parameters:
+  ///   - word: the word under the cursor.
+  ///   - line: the whole line.
+  ///   - start: the word's byte offset in the line.
+  /// - Returns: the candidates, or nil inside a string (complete a file path instead).
+  func completions(for word: String, line: String, start: Int) -> [String]? {
+    let before = String(decoding: line.utf8.prefix(start), as: UTF8.self)
+    var quotes = 0
+    var escaped = false
+    for character in before {
+      if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { quotes += 1 }
+    }
+    if quotes % 2 == 1 { return nil }
+    if before.trimmingCharacters(in: .whitespaces).isEmpty, word.hasPrefix(":") {
+      return REPL.metaCommands.filter { $0.hasPrefix(word) }
+    }
+    if let dot = word.lastIndex(of: ".") {
+      let base = String(word[..<dot])
+      let partial = String(word[word.index(after: dot)...])
+      return members(of: base).filter { $0.hasPrefix(partial) }.sorted().map { base + "." + $0 }
+    }
+    var names = Set(Keyword.allCases.map(\.rawValue))
+    names.formUnion(interpreter.registry.builtins.map(\.name))
+    names.formUnion(interpreter.globalVariables.map(\.name))
+    return names.filter { $0.hasPrefix(word) }.sorted()
+  }
+
+  /// The attribute and method names of `a.b.c`, walking records and host attributes only (no
+  /// method is called while completing).
+  private func members(of path: String) -> [String] {
+    let parts = path.split(separator: ".").map(String.init)
+    guard let first = parts.first, var value = interpreter.global(first) else { return [] }
+    for part in parts.dropFirst() {
+      switch value {
+      case .record(let record):
+        guard let next = record[part] else { return [] }
+        value = next
+      case .host(let object):
+        guard let attribute = object.hostType.attribute(named: part),
+          let next = try? attribute.value(of: object)
+        else { return [] }
+        value = next
+      default: return []
+      }
+    }
+    switch value {
+    case .record(let record): return record.keys
+    case .host(let object): return object.hostType.memberNames
+    default: return []
+    }
+  }
+
+  // MARK: - Output
+
+  private func isNone(_ value: Value) -> Bool {
+    if case .none = value { return true }
+    return false
+  }
+
+  private func write(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+
+  private func writeError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+}
