@@ -173,7 +173,7 @@ func readIDX(_ fileBytes: [UInt8], rank: Int, path: String) throws -> (
     isCompressed
     ? Inflater(fileBytes, framing: .gzip, path: path) : PlainStream(fileBytes, path: path)
   let what = rank == 3 ? "images" : "labels"
-  let expectedMagic = rank == 3 ? "0x00000803 (2051)" : "0x00000801 (2049)"
+  let expectedMagic = rank == 3 ? "2051 (0x00000803)" : "2049 (0x00000801)"
 
   // Magic: two zero bytes, the element type, the rank.
   let magic = try readUpTo(4, from: stream)
@@ -190,7 +190,7 @@ func readIDX(_ fileBytes: [UInt8], rank: Int, path: String) throws -> (
     let looksLike = describeSignature(magic + (try readUpTo(60, from: stream)))
     throw DataError(
       .wrongMagic, path: path,
-      "magic number \(magicHex) is not an IDX \(what) header (expected \(expectedMagic))",
+      "magic number \(magicHex) is not an IDX \(what) header (expected magic \(expectedMagic))",
       hint: (looksLike.map { $0 + "; " } ?? "")
         + "pass an IDX file such as t10k-\(rank == 3 ? "images-idx3" : "labels-idx1")-ubyte.gz")
   }
@@ -206,7 +206,7 @@ func readIDX(_ fileBytes: [UInt8], rank: Int, path: String) throws -> (
       : magic[3] == 3 ? "an IDX image file (magic 2051)" : "an IDX file of rank \(magic[3])"
     let example = rank == 3 ? "t10k-images-idx3-ubyte.gz" : "t10k-labels-idx1-ubyte.gz"
     throw DataError(
-      .wrongKind, path: path, "this is \(found), expected \(what) (magic \(expectedMagic))",
+      .wrongKind, path: path, "this is \(found), expected \(what) (magic \(rank == 3 ? 2051 : 2049))",
       hint: "pass the \(what) file, such as \(example)")
   }
 

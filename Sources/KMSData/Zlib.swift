@@ -127,7 +127,7 @@ final class Inflater {
     if extra > 0 {
       throw DataError(
         .trailingData, path: path,
-        "decompressed data is longer than the \(expected) bytes its header accounts for",
+        "decompressed data is longer than the \(grouped(expected)) bytes expected",
         hint: redownloadHint)
     }
   }
