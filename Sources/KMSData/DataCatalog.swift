@@ -63,8 +63,10 @@ public enum DataCatalog {
   ///     a folder instead of Debian's.
   ///   - seed: the split seed.
   /// - Throws: `DataError` `.unknownDataset` for an unknown name, or any loading error.
-  public static func load(named name: String, path: String? = nil,
-                          seed: UInt64 = KMNIST.splitSeed) throws -> DataSplits {
+  public static func load(
+    named name: String, path: String? = nil,
+    seed: UInt64 = KMNIST.splitSeed
+  ) throws -> DataSplits {
     switch name.lowercased() {
     case "kmnist":
       return try KMNIST.load(locator: DataLocator(explicitPath: path), seed: seed)

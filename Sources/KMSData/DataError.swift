@@ -3,7 +3,8 @@
 ///
 /// Printed as llm.c's `fopen_check` prints (path, problem, then a HINT line):
 /// ```
-/// /data/t10k-images-idx3-ubyte.gz: truncated: header promises 7840016 pixel bytes, file ends after 5000
+/// t10k-images-idx3-ubyte.gz: truncated: header promises 10,000 images of 28×28 = 7,840,000
+/// bytes, but the data ends after 5,000 bytes
 /// hint: the file is incomplete; download it again (scripts/fetch-kmnist.sh)
 /// ```
 public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {

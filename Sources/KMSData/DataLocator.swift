@@ -1,7 +1,8 @@
 // Where KMNIST is found, in order:
 //   1. an explicit folder (a command-line option or a script argument)
 //   2. $KMS_DATA
-//   3. the user cache folder, $XDG_CACHE_HOME/kms/kmnist or ~/.cache/kms/kmnist (where fetch puts it)
+//   3. the user cache folder, where fetch puts the files: $XDG_CACHE_HOME/kms/kmnist or
+//      ~/.cache/kms/kmnist
 //   4. the shipped sample, samples/data, announced as such
 // A folder named explicitly (1 or 2) must hold KMNIST; otherwise it is an error, never a silent
 // fall-back to the sample.
@@ -56,9 +57,11 @@ public struct DataLocator: Sendable {
   ///   - environment: the environment variables (the process's by default).
   ///   - sampleFolder: the shipped sample's folder, or nil for none; found from `$KMS_SAMPLES`,
   ///     the executable and the current folder by default.
-  public init(explicitPath: String? = nil,
-              environment: [String: String] = ProcessInfo.processInfo.environment,
-              sampleFolder: String? = SampleData.locateDataFolder()) {
+  public init(
+    explicitPath: String? = nil,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    sampleFolder: String? = SampleData.locateDataFolder()
+  ) {
     self.explicitPath = explicitPath
     self.environment = environment
     self.sampleFolder = sampleFolder

@@ -39,18 +39,25 @@ public struct Dataset: Sendable, CustomStringConvertible {
   ///   - imageHeight: pixel rows per image, or 0 when the rows are not images.
   ///   - imageWidth: pixel columns per image, or 0 when the rows are not images.
   ///   - sourceIndices: each row's index in its source file; `0..<count` when nil.
-  public init(name: String, provenance: String, features: Tensor, labels: [Int32],
-              classNames: [String], imageHeight: Int = 0, imageWidth: Int = 0,
-              sourceIndices: [Int]? = nil) {
-    precondition(features.shape.rank == 2, "Dataset features must be [count, features], got \(features.shape)")
-    precondition(features.shape[0] == labels.count,
-                 "Dataset has \(features.shape[0]) feature rows but \(labels.count) labels")
-    precondition(labels.allSatisfy { $0 >= 0 && Int($0) < classNames.count },
-                 "Dataset labels must lie in 0..<\(classNames.count)")
-    precondition(imageHeight * imageWidth == 0 || imageHeight * imageWidth == features.shape[1],
-                 "image shape \(imageHeight)×\(imageWidth) does not match \(features.shape[1]) features")
-    precondition(sourceIndices == nil || sourceIndices!.count == labels.count,
-                 "Dataset needs one source index per row")
+  public init(
+    name: String, provenance: String, features: Tensor, labels: [Int32],
+    classNames: [String], imageHeight: Int = 0, imageWidth: Int = 0,
+    sourceIndices: [Int]? = nil
+  ) {
+    precondition(
+      features.shape.rank == 2, "Dataset features must be [count, features], got \(features.shape)")
+    precondition(
+      features.shape[0] == labels.count,
+      "Dataset has \(features.shape[0]) feature rows but \(labels.count) labels")
+    precondition(
+      labels.allSatisfy { $0 >= 0 && Int($0) < classNames.count },
+      "Dataset labels must lie in 0..<\(classNames.count)")
+    precondition(
+      imageHeight * imageWidth == 0 || imageHeight * imageWidth == features.shape[1],
+      "image shape \(imageHeight)×\(imageWidth) does not match \(features.shape[1]) features")
+    precondition(
+      sourceIndices == nil || sourceIndices!.count == labels.count,
+      "Dataset needs one source index per row")
     self.name = name
     self.provenance = provenance
     self.features = features
@@ -71,8 +78,10 @@ public struct Dataset: Sendable, CustomStringConvertible {
   ///   - provenance: exactly which data this is.
   ///   - labelsPath: the labels' file, named in errors.
   /// - Throws: `DataError` `.mismatch` when the counts differ or a label is out of range.
-  public init(images: ByteImages, labels: ByteLabels, classNames: [String], name: String,
-              provenance: String, labelsPath: String = "labels") throws {
+  public init(
+    images: ByteImages, labels: ByteLabels, classNames: [String], name: String,
+    provenance: String, labelsPath: String = "labels"
+  ) throws {
     guard images.count == labels.values.count else {
       throw DataError(
         .mismatch, path: labelsPath,
@@ -82,7 +91,8 @@ public struct Dataset: Sendable, CustomStringConvertible {
     if let bad = labels.values.firstIndex(where: { Int($0) >= classNames.count }) {
       throw DataError(
         .mismatch, path: labelsPath,
-        "label \(labels.values[bad]) at index \(bad) is not a class (expected 0 to \(classNames.count - 1))",
+        "label \(labels.values[bad]) at index \(bad) is not a class "
+          + "(expected 0 to \(classNames.count - 1))",
         hint: "check that this is a labels file of the dataset you meant")
     }
     let featureCount = images.rows * images.columns
@@ -103,10 +113,13 @@ public struct Dataset: Sendable, CustomStringConvertible {
   ///   - provenance: what was encoded, and how.
   ///   - name: a short identifier.
   ///   - sourceIndices: each row's index in the original file, when known.
-  public init(codes: Tensor, labels: [Int32], classNames: [String], provenance: String,
-              name: String = "codes", sourceIndices: [Int]? = nil) {
-    self.init(name: name, provenance: provenance, features: codes, labels: labels,
-              classNames: classNames, sourceIndices: sourceIndices)
+  public init(
+    codes: Tensor, labels: [Int32], classNames: [String], provenance: String,
+    name: String = "codes", sourceIndices: [Int]? = nil
+  ) {
+    self.init(
+      name: name, provenance: provenance, features: codes, labels: labels,
+      classNames: classNames, sourceIndices: sourceIndices)
   }
 
   /// The number of examples.
@@ -137,10 +150,13 @@ public struct Dataset: Sendable, CustomStringConvertible {
   ///   - codes: [count, latent] Float, one row per example of this dataset.
   ///   - name: the new dataset's name; this one's with `-codes` when nil.
   ///   - provenance: what the new features are; "codes of <this provenance>" when nil.
-  public func replacingFeatures(with codes: Tensor, name: String? = nil,
-                                provenance: String? = nil) -> Dataset {
-    precondition(codes.shape.rank == 2 && codes.shape[0] == count,
-                 "replacingFeatures: \(count) examples but codes of shape \(codes.shape)")
+  public func replacingFeatures(
+    with codes: Tensor, name: String? = nil,
+    provenance: String? = nil
+  ) -> Dataset {
+    precondition(
+      codes.shape.rank == 2 && codes.shape[0] == count,
+      "replacingFeatures: \(count) examples but codes of shape \(codes.shape)")
     return Dataset(
       name: name ?? self.name + "-codes", provenance: provenance ?? "codes of \(self.provenance)",
       features: codes, labels: labels, classNames: classNames, sourceIndices: sourceIndices)
@@ -152,8 +168,9 @@ public struct Dataset: Sendable, CustomStringConvertible {
   ///   - name: the subset's name; this one's when nil.
   ///   - provenance: the subset's provenance; this one's plus "subset of N" when nil.
   public func subset(indices: [Int], name: String? = nil, provenance: String? = nil) -> Dataset {
-    precondition(indices.allSatisfy { $0 >= 0 && $0 < count },
-                 "subset: indices must lie in 0..<\(count)")
+    precondition(
+      indices.allSatisfy { $0 >= 0 && $0 < count },
+      "subset: indices must lie in 0..<\(count)")
     let width = featureCount
     let gathered = Tensor(shape: [indices.count, width])
     for (row, index) in indices.enumerated() {
@@ -183,7 +200,8 @@ public struct Dataset: Sendable, CustomStringConvertible {
       chosen += members.prefix(perClass)
     }
     chosen.sort()
-    let how = seed.map { "random \(perClass) per class, seed \($0)" } ?? "first \(perClass) per class"
+    let how =
+      seed.map { "random \(perClass) per class, seed \($0)" } ?? "first \(perClass) per class"
     return subset(indices: chosen, provenance: "\(provenance), \(how)")
   }
 

@@ -35,8 +35,9 @@ extension KMNIST {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw DataError(.ioFailure, path: folder, "cannot create the folder (\(error.localizedDescription))",
-                      hint: "choose a writable folder")
+      throw DataError(
+        .ioFailure, path: folder, "cannot create the folder (\(error.localizedDescription))",
+        hint: "choose a writable folder")
     }
     let curl = try curlPath ?? findCurl()
     let base = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
@@ -49,8 +50,9 @@ extension KMNIST {
         continue
       }
       log("\(file.name): downloading \(grouped(file.byteCount)) bytes from \(base)")
-      try download(base + file.name, to: target, md5: file.md5, curl: curl,
-                   connectTimeout: connectTimeout, folder: folder)
+      try download(
+        base + file.name, to: target, md5: file.md5, curl: curl,
+        connectTimeout: connectTimeout, folder: folder)
       log("\(file.name): md5 ok")
       results.append(FetchedFile(path: target, wasDownloaded: true))
     }
@@ -58,8 +60,10 @@ extension KMNIST {
   }
 
   /// Downloads one URL to `target` through a temporary file, verifying its MD5 before the rename.
-  private static func download(_ url: String, to target: String, md5: String, curl: String,
-                               connectTimeout: Int, folder: String) throws {
+  private static func download(
+    _ url: String, to target: String, md5: String, curl: String,
+    connectTimeout: Int, folder: String
+  ) throws {
     let temporary = temporarySibling(of: target)
     defer { try? FileManager.default.removeItem(atPath: temporary) }  // gone after the rename
     let process = Process()
@@ -76,8 +80,9 @@ extension KMNIST {
     do {
       try process.run()
     } catch {
-      throw DataError(.downloadFailed, path: url, "cannot run \(curl) (\(error.localizedDescription))",
-                      hint: "install curl (apt-get install curl)")
+      throw DataError(
+        .downloadFailed, path: url, "cannot run \(curl) (\(error.localizedDescription))",
+        hint: "install curl (apt-get install curl)")
     }
     let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -85,7 +90,8 @@ extension KMNIST {
     guard process.terminationStatus == 0 else {
       throw DataError(
         .downloadFailed, path: url,
-        "download failed (\(message.isEmpty ? "curl exit status \(process.terminationStatus)" : message))",
+        "download failed ("
+          + (message.isEmpty ? "curl exit status \(process.terminationStatus)" : message) + ")",
         hint: manualDownloadHint(folder: folder))
     }
     let actual = try MD5.hexDigest(ofFileAt: temporary)
@@ -115,7 +121,8 @@ extension KMNIST {
       let candidate = folder + "/curl"
       if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
-    throw DataError(.downloadFailed, path: "curl", "curl is not installed; kms fetches with it",
-                    hint: "apt-get install curl, or \(manualDownloadHint(folder: DataLocator.cacheFolder()))")
+    throw DataError(
+      .downloadFailed, path: "curl", "curl is not installed; kms fetches with it",
+      hint: "apt-get install curl, or \(manualDownloadHint(folder: DataLocator.cacheFolder()))")
   }
 }

@@ -7,8 +7,9 @@ import Foundation
 func readFileBytes(at path: String) throws -> [UInt8] {
   var isFolder: ObjCBool = false
   guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-    throw DataError(.notFound, path: path, "no such file",
-                    hint: "check the path, or run scripts/fetch-kmnist.sh to download KMNIST")
+    throw DataError(
+      .notFound, path: path, "no such file",
+      hint: "check the path, or run scripts/fetch-kmnist.sh to download KMNIST")
   }
   if isFolder.boolValue {
     throw DataError(.notFound, path: path, "is a folder, expected a file")
@@ -16,8 +17,9 @@ func readFileBytes(at path: String) throws -> [UInt8] {
   do {
     return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
   } catch {
-    throw DataError(.ioFailure, path: path, "cannot read the file (\(error.localizedDescription))",
-                    hint: "check the file's permissions")
+    throw DataError(
+      .ioFailure, path: path, "cannot read the file (\(error.localizedDescription))",
+      hint: "check the file's permissions")
   }
 }
 
@@ -32,8 +34,9 @@ func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: temporary))
   } catch {
     try? FileManager.default.removeItem(atPath: temporary)
-    throw DataError(.ioFailure, path: path, "cannot write the file (\(error.localizedDescription))",
-                    hint: "check that the folder exists and is writable")
+    throw DataError(
+      .ioFailure, path: path, "cannot write the file (\(error.localizedDescription))",
+      hint: "check that the folder exists and is writable")
   }
   try moveIntoPlace(temporary, path)
 }

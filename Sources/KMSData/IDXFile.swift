@@ -2,7 +2,8 @@
 //
 //   offset  size  content
 //   0       4     magic, big-endian: 0x00 0x00, element type (0x08 = uint8), rank
-//                 -> 0x00000803 = 2051 for images [N, rows, columns], 0x00000801 = 2049 for labels [N]
+//                 -> 0x00000803 = 2051 for images [N, rows, columns]
+//                 -> 0x00000801 = 2049 for labels [N]
 //   4       4·r   the r dimensions, big-endian uint32
 //   4+4·r   ...   N·rows·columns (or N) uint8 elements, C order
 //
@@ -99,7 +100,10 @@ func idxHeader(typeCode: UInt8, dimensions: [Int]) -> [UInt8] {
 }
 
 private func bigEndianBytes(_ value: UInt32) -> [UInt8] {
-  [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+  [
+    UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF),
+    UInt8(value & 0xFF),
+  ]
 }
 
 private func writeIDXBytes(_ bytes: [UInt8], to path: String) throws {
@@ -197,16 +201,19 @@ func readIDX(_ fileBytes: [UInt8], rank: Int, path: String) throws -> (
   if let typeName = otherIDXTypes[magic[2]] {
     throw DataError(
       .unsupported, path: path,
-      "IDX elements are \(typeName) (type 0x\(String(magic[2], radix: 16))), kms reads uint8 (0x08)",
+      "IDX elements are \(typeName) (type 0x\(String(magic[2], radix: 16))), "
+        + "kms reads uint8 (0x08)",
       hint: "KMNIST and Fashion-MNIST files hold uint8; this file is from another dataset")
   }
   guard Int(magic[3]) == rank else {
     let found =
-      magic[3] == 1 ? "an IDX label file (magic 2049)"
+      magic[3] == 1
+      ? "an IDX label file (magic 2049)"
       : magic[3] == 3 ? "an IDX image file (magic 2051)" : "an IDX file of rank \(magic[3])"
     let example = rank == 3 ? "t10k-images-idx3-ubyte.gz" : "t10k-labels-idx1-ubyte.gz"
     throw DataError(
-      .wrongKind, path: path, "this is \(found), expected \(what) (magic \(rank == 3 ? 2051 : 2049))",
+      .wrongKind, path: path,
+      "this is \(found), expected \(what) (magic \(rank == 3 ? 2051 : 2049))",
       hint: "pass the \(what) file, such as \(example)")
   }
 
@@ -215,7 +222,8 @@ func readIDX(_ fileBytes: [UInt8], rank: Int, path: String) throws -> (
   guard dimensionBytes.count == 4 * rank else {
     throw DataError(
       .truncated, path: path,
-      "header ends after \(4 + dimensionBytes.count) bytes, an IDX \(what) header has \(4 + 4 * rank)",
+      "header ends after \(4 + dimensionBytes.count) bytes, "
+        + "an IDX \(what) header has \(4 + 4 * rank)",
       hint: redownloadHint)
   }
   let dimensions = (0..<rank).map { axis in
@@ -243,7 +251,8 @@ func readIDX(_ fileBytes: [UInt8], rank: Int, path: String) throws -> (
     guard payloadSize <= limit else {
       throw DataError(
         .badHeader, path: path,
-        "header promises \(promise), more than a \(grouped(fileBytes.count))-byte gzip file can hold",
+        "header promises \(promise), more than a \(grouped(fileBytes.count))-byte gzip file "
+          + "can hold",
         hint: redownloadHint)
     }
   } else {

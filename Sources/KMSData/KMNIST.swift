@@ -46,14 +46,18 @@ public enum KMNIST {
   /// The four official IDX files with their MD5s (PAPER-NOTES.md; the current 2019-02-05
   /// release, the checksums torchvision uses) and sizes (data/kmnist/SOURCE.md).
   public static let officialFiles: [OfficialFile] = [
-    OfficialFile(name: "train-images-idx3-ubyte.gz", md5: "bdb82020997e1d708af4cf47b453dcf7",
-                 byteCount: 18_165_135),
-    OfficialFile(name: "train-labels-idx1-ubyte.gz", md5: "e144d726b3acfaa3e44228e80efcd344",
-                 byteCount: 29_497),
-    OfficialFile(name: "t10k-images-idx3-ubyte.gz", md5: "5c965bf0a639b31b8f53240b1b52f4d7",
-                 byteCount: 3_041_136),
-    OfficialFile(name: "t10k-labels-idx1-ubyte.gz", md5: "7320c461ea6c1c855c0b718fb2a4b134",
-                 byteCount: 5_120),
+    OfficialFile(
+      name: "train-images-idx3-ubyte.gz", md5: "bdb82020997e1d708af4cf47b453dcf7",
+      byteCount: 18_165_135),
+    OfficialFile(
+      name: "train-labels-idx1-ubyte.gz", md5: "e144d726b3acfaa3e44228e80efcd344",
+      byteCount: 29_497),
+    OfficialFile(
+      name: "t10k-images-idx3-ubyte.gz", md5: "5c965bf0a639b31b8f53240b1b52f4d7",
+      byteCount: 3_041_136),
+    OfficialFile(
+      name: "t10k-labels-idx1-ubyte.gz", md5: "7320c461ea6c1c855c0b718fb2a4b134",
+      byteCount: 5_120),
   ]
 
   /// The CC BY-SA 4.0 attribution to print or ship wherever KMNIST data is shown.
@@ -90,19 +94,23 @@ public enum KMNIST {
         .notFound, path: folder,
         "holds no KMNIST files (expected t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz, "
           + "raw or .npz, or the shipped sample)",
-        hint: "run scripts/fetch-kmnist.sh, or point KMS_DATA at a folder holding the official files")
+        hint:
+          "run scripts/fetch-kmnist.sh, or point KMS_DATA at a folder holding the official files")
     }
     switch files.contents {
     case .official:
-      let train = try readDataset(files.trainImages!, files.trainLabels!, name: "kmnist-train",
-                                  provenance: "KMNIST official train (\(folder))")
-      let test = try readDataset(files.testImages, files.testLabels, name: "kmnist-test",
-                                 provenance: "KMNIST official test (\(folder))")
+      let train = try readDataset(
+        files.trainImages!, files.trainLabels!, name: "kmnist-train",
+        provenance: "KMNIST official train (\(folder))")
+      let test = try readDataset(
+        files.testImages, files.testLabels, name: "kmnist-test",
+        provenance: "KMNIST official test (\(folder))")
       let (fit, validation) = try train.splitValidation(fraction: 0.1, seed: seed)
       return DataSplits(train: fit, validation: validation, test: test, protocolName: "official")
     case .testOnly:
-      let test = try readDataset(files.testImages, files.testLabels, name: "kmnist-test",
-                                 provenance: "KMNIST official test (\(folder))")
+      let test = try readDataset(
+        files.testImages, files.testLabels, name: "kmnist-test",
+        provenance: "KMNIST official test (\(folder))")
       var splits = try test.resplit(
         trainFraction: 0.7, validationFraction: 0.1, testFraction: 0.2, seed: seed,
         protocolName: "kmnist-10k")
@@ -131,8 +139,10 @@ public enum KMNIST {
   ///   - name: the dataset's name.
   ///   - provenance: exactly which data this is.
   ///   - classNames: the class names (KMNIST's by default).
-  public static func readDataset(_ imagesPath: String, _ labelsPath: String, name: String,
-                                 provenance: String, classNames: [String] = classNames) throws
+  public static func readDataset(
+    _ imagesPath: String, _ labelsPath: String, name: String,
+    provenance: String, classNames: [String] = classNames
+  ) throws
     -> Dataset
   {
     let images = try ByteImages(contentsOf: imagesPath)
@@ -168,8 +178,12 @@ public struct KMNISTFolder: Equatable, Sendable {
 
   /// Accepted names for each file, best first: official gzip, raw IDX, official NumPy.
   static let names = (
-    trainImages: ["train-images-idx3-ubyte.gz", "train-images-idx3-ubyte", "kmnist-train-imgs.npz"],
-    trainLabels: ["train-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte", "kmnist-train-labels.npz"],
+    trainImages: [
+      "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte", "kmnist-train-imgs.npz",
+    ],
+    trainLabels: [
+      "train-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte", "kmnist-train-labels.npz",
+    ],
     testImages: ["t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte", "kmnist-test-imgs.npz"],
     testLabels: ["t10k-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte", "kmnist-test-labels.npz"]
   )
@@ -182,7 +196,8 @@ public struct KMNISTFolder: Equatable, Sendable {
     }
     let trainImages = first(Self.names.trainImages)
     let trainLabels = first(Self.names.trainLabels)
-    if let testImages = first(Self.names.testImages), let testLabels = first(Self.names.testLabels) {
+    if let testImages = first(Self.names.testImages), let testLabels = first(Self.names.testLabels)
+    {
       let hasTrain = trainImages != nil && trainLabels != nil
       contents = hasTrain ? .official : .testOnly
       self.trainImages = hasTrain ? trainImages : nil

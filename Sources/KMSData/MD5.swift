@@ -95,7 +95,8 @@ public struct MD5: Sendable {
         piece.withUnsafeBytes { md5.update($0) }
       }
     } catch {
-      throw DataError(.ioFailure, path: path, "cannot read the file (\(error.localizedDescription))")
+      throw DataError(
+        .ioFailure, path: path, "cannot read the file (\(error.localizedDescription))")
     }
     return md5.hexDigest()
   }

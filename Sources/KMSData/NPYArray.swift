@@ -2,7 +2,8 @@
 //
 //   "\x93NUMPY", major, minor version bytes
 //   header length: uint16 LE (v1.0) or uint32 LE (v2.0, v3.0)
-//   header: a Python dict literal, e.g. {'descr': '|u1', 'fortran_order': False, 'shape': (10000, 28, 28), }
+//   header: a Python dict literal such as
+//           {'descr': '|u1', 'fortran_order': False, 'shape': (10000, 28, 28), }
 //           padded with spaces and ending in '\n'
 //   data: the elements, C order, in the dtype's byte order
 //
@@ -64,7 +65,9 @@ public struct NPYArray: Equatable, Sendable {
     guard !elementType.rawValue.hasPrefix("f") else { return nil }
     return (0..<elementCount).map { index in
       var value: UInt64 = 0
-      for byte in (0..<width).reversed() { value = value << 8 | UInt64(bytes[index * width + byte]) }
+      for byte in (0..<width).reversed() {
+        value = value << 8 | UInt64(bytes[index * width + byte])
+      }
       if isSigned && width < 8 && value >> (8 * width - 1) == 1 {
         value |= ~0 << (8 * width)  // sign-extend
       }
@@ -85,7 +88,8 @@ public struct NPYArray: Equatable, Sendable {
         hint: describeSignature(npyBytes) ?? redownloadHint)
     }
     guard npyBytes.count >= 10 else {
-      throw DataError(.truncated, path: path, "the .npy preamble is cut short", hint: redownloadHint)
+      throw DataError(
+        .truncated, path: path, "the .npy preamble is cut short", hint: redownloadHint)
     }
     let (major, minor) = (npyBytes[6], npyBytes[7])
     let lengthSize: Int
@@ -159,8 +163,10 @@ public struct NPYArray: Equatable, Sendable {
   /// The array as a version 1.0 `.npy` file, as `numpy.save` writes it.
   public func npyBytes() -> [UInt8] {
     let shapeText =
-      shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    var header = "{'descr': '\(elementType.descriptor)', 'fortran_order': False, 'shape': \(shapeText), }"
+      shape.count == 1
+      ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    var header =
+      "{'descr': '\(elementType.descriptor)', 'fortran_order': False, 'shape': \(shapeText), }"
     // Pad with spaces so that magic + length + header + '\n' is a multiple of 64 (NumPy ≥ 1.18).
     let unpadded = 10 + header.utf8.count + 1
     header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
@@ -180,11 +186,14 @@ private struct NPYHeaderFields {
 /// or a tuple of integers. Anything else is an error naming the header.
 private func parseNPYHeader(_ header: String, path: String) throws -> NPYHeaderFields {
   func bad(_ what: String) -> DataError {
-    DataError(.badHeader, path: path, "cannot read the .npy header (\(what)): \(header.trimmed)",
-              hint: redownloadHint)
+    DataError(
+      .badHeader, path: path, "cannot read the .npy header (\(what)): \(header.trimmed)",
+      hint: redownloadHint)
   }
   var scanner = Array(header.unicodeScalars)[...]
-  func skipSpace() { while let c = scanner.first, c == " " || c == "\n" || c == "\t" { scanner.removeFirst() } }
+  func skipSpace() {
+    while let c = scanner.first, c == " " || c == "\n" || c == "\t" { scanner.removeFirst() }
+  }
   func expect(_ c: Unicode.Scalar) throws {
     skipSpace()
     guard scanner.first == c else { throw bad("expected '\(c)'") }
@@ -204,7 +213,9 @@ private func parseNPYHeader(_ header: String, path: String) throws -> NPYHeaderF
   func integer() throws -> Int {
     skipSpace()
     var digits = ""
-    while let c = scanner.first, ("0"..."9").contains(c) { digits.unicodeScalars.append(c); scanner.removeFirst() }
+    while let c = scanner.first, ("0"..."9").contains(c) {
+      digits.unicodeScalars.append(c); scanner.removeFirst()
+    }
     // NOTE: Python 2 era files may write 10000L.
     if scanner.first == "L" { scanner.removeFirst() }
     guard let value = Int(digits) else { throw bad("expected a non-negative integer") }
@@ -255,7 +266,9 @@ private func parseNPYHeader(_ header: String, path: String) throws -> NPYHeaderF
 }
 
 extension String {
-  var trimmed: String { String(self.drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "\n" }.reversed()) }
+  var trimmed: String {
+    String(self.drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "\n" }.reversed())
+  }
 }
 
 /// NumPy `.npz` archives: a ZIP holding one `.npy` member per array.
@@ -285,9 +298,13 @@ public enum NPZFile {
   ///   - path: the destination file.
   ///   - compressed: DEFLATE members as `numpy.savez_compressed` writes, or stored ones as
   ///     `numpy.savez` does.
-  public static func write(_ arrays: [(key: String, array: NPYArray)], to path: String,
-                           compressed: Bool) throws {
-    let members = arrays.map { (name: $0.key + ".npy", data: $0.array.npyBytes(), compressed: compressed) }
+  public static func write(
+    _ arrays: [(key: String, array: NPYArray)], to path: String,
+    compressed: Bool
+  ) throws {
+    let members = arrays.map {
+      (name: $0.key + ".npy", data: $0.array.npyBytes(), compressed: compressed)
+    }
     try writeFileAtomically(ZIPArchive.archive(members), to: path)
   }
 }
@@ -350,7 +367,8 @@ extension ByteLabels {
     }
     guard let integers = array.integers else {
       throw DataError(
-        .unsupported, path: path, "labels have dtype \(array.elementType.descriptor), expected integers")
+        .unsupported, path: path,
+        "labels have dtype \(array.elementType.descriptor), expected integers")
     }
     if let bad = integers.first(where: { !(0...255).contains($0) }) {
       throw DataError(.badHeader, path: path, "label \(bad) is outside 0...255")

@@ -37,7 +37,9 @@ public enum SampleData {
       if (folder as NSString).lastPathComponent == "data" && holdsSample(parent) { return parent }
     }
     var starts: [String] = []
-    if let executablePath { starts.append((standardized(executablePath) as NSString).deletingLastPathComponent) }
+    if let executablePath {
+      starts.append((standardized(executablePath) as NSString).deletingLastPathComponent)
+    }
     starts.append(standardized(currentFolder))
     for start in starts {
       var folder = start
@@ -64,8 +66,10 @@ public enum SampleData {
     executablePath: String? = runningExecutablePath(),
     currentFolder: String = FileManager.default.currentDirectoryPath
   ) -> String? {
-    locateSamplesFolder(environment: environment, executablePath: executablePath,
-                        currentFolder: currentFolder).map { $0 + "/data" }
+    locateSamplesFolder(
+      environment: environment, executablePath: executablePath,
+      currentFolder: currentFolder
+    ).map { $0 + "/data" }
   }
 
   /// The running executable's path with symbolic links resolved (/proc/self/exe on Linux), or
@@ -85,8 +89,10 @@ public enum SampleData {
   ///   - outputFolder: where to write the two files; it must exist.
   ///   - perClass: images per class.
   /// - Returns: the sample as a dataset (`sourceIndices` are its rows' indices in the test set).
-  public static func make(fromTestFolder testFolder: String, into outputFolder: String,
-                          perClass: Int = perClass) throws -> Dataset {
+  public static func make(
+    fromTestFolder testFolder: String, into outputFolder: String,
+    perClass: Int = perClass
+  ) throws -> Dataset {
     guard let files = KMNISTFolder(scanning: testFolder), files.contents != .sample else {
       throw DataError(
         .notFound, path: testFolder, "holds no official KMNIST test files",
@@ -96,8 +102,9 @@ public enum SampleData {
       files.testImages, files.testLabels, name: "kmnist-test",
       provenance: "KMNIST official test (\(testFolder))")
     let sample = try test.subset(perClass: perClass)
-    try sample.writeIDX(imagesTo: outputFolder + "/" + imagesFileName,
-                        labelsTo: outputFolder + "/" + labelsFileName)
+    try sample.writeIDX(
+      imagesTo: outputFolder + "/" + imagesFileName,
+      labelsTo: outputFolder + "/" + labelsFileName)
     return sample
   }
 }

@@ -29,8 +29,10 @@ public struct DataSplits: Sendable, CustomStringConvertible {
   ///   - test: the test part.
   ///   - protocolName: the protocol that made them.
   ///   - notice: a note to show the user, if any.
-  public init(train: Dataset, validation: Dataset, test: Dataset, protocolName: String,
-              notice: String? = nil) {
+  public init(
+    train: Dataset, validation: Dataset, test: Dataset, protocolName: String,
+    notice: String? = nil
+  ) {
     self.train = train
     self.validation = validation
     self.test = test
@@ -40,7 +42,8 @@ public struct DataSplits: Sendable, CustomStringConvertible {
 
   /// The protocol, the three parts' summaries and the notice.
   public var description: String {
-    var text = "\(protocolName) protocol: \(grouped(train.count)) train / "
+    var text =
+      "\(protocolName) protocol: \(grouped(train.count)) train / "
       + "\(grouped(validation.count)) validation / \(grouped(test.count)) test\n"
     for part in [train, validation, test] {
       text += part.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
@@ -69,8 +72,9 @@ extension Dataset {
     let byClass = indicesByClass
     var remaining = byClass.map(\.count)
     let quotas = counts.map { partSize in
-      let quota = proportionalQuota(partSize, classSizes: byClass.map(\.count),
-                                    capacity: remaining)
+      let quota = proportionalQuota(
+        partSize, classSizes: byClass.map(\.count),
+        capacity: remaining)
       for k in quota.indices { remaining[k] -= quota[k] }
       return quota
     }
@@ -90,7 +94,8 @@ extension Dataset {
     train: Dataset, validation: Dataset
   ) {
     guard (0...1).contains(fraction) else {
-      throw DataError(.invalidRequest, path: name, "validation fraction \(fraction) is not in 0...1")
+      throw DataError(
+        .invalidRequest, path: name, "validation fraction \(fraction) is not in 0...1")
     }
     let perClass = Int((fraction * Double(count) / Double(classCount)).rounded())
     return try splitValidation(perClass: perClass, seed: seed)
@@ -106,16 +111,19 @@ extension Dataset {
     train: Dataset, validation: Dataset
   ) {
     let byClass = indicesByClass
-    try requireExamples(perClass, inEachOf: byClass, for: "a validation split of \(perClass) per class")
+    try requireExamples(
+      perClass, inEachOf: byClass, for: "a validation split of \(perClass) per class")
     let validationQuota = byClass.map { _ in perClass }
     let trainQuota = byClass.map { $0.count - perClass }
     let parts = cut(byClass, into: [validationQuota, trainQuota], seed: seed)
     let how = "stratified, \(perClass) per class, seed \(seed)"
     return (
-      subset(indices: parts[1], name: name + "-train",
-             provenance: "\(provenance); train part after a validation split (\(how))"),
-      subset(indices: parts[0], name: name + "-validation",
-             provenance: "\(provenance); validation part (\(how))")
+      subset(
+        indices: parts[1], name: name + "-train",
+        provenance: "\(provenance); train part after a validation split (\(how))"),
+      subset(
+        indices: parts[0], name: name + "-validation",
+        provenance: "\(provenance); validation part (\(how))")
     )
   }
 
@@ -131,15 +139,20 @@ extension Dataset {
   ///   - protocolName: the protocol's name, used in the parts' names and provenance.
   /// - Throws: `DataError` `.invalidRequest` when the counts are negative or add up to more than
   ///   `count`.
-  public func resplit(trainCount: Int, validationCount: Int, testCount: Int, seed: UInt64,
-                      protocolName: String) throws -> DataSplits {
+  public func resplit(
+    trainCount: Int, validationCount: Int, testCount: Int, seed: UInt64,
+    protocolName: String
+  ) throws -> DataSplits {
     // Test first, then validation, then train: the small held-out parts get the first, exact cut.
-    let parts = try stratifiedPartition(counts: [testCount, validationCount, trainCount], seed: seed)
+    let parts = try stratifiedPartition(
+      counts: [testCount, validationCount, trainCount], seed: seed)
     let how =
       "re-split \(grouped(trainCount))/\(grouped(validationCount))/\(grouped(testCount)) "
       + "by the \(protocolName) protocol, stratified, seed \(seed)"
     func part(_ indices: [Int], _ role: String) -> Dataset {
-      subset(indices: indices, name: "\(protocolName)-\(role)", provenance: "\(provenance); \(how): \(role) part")
+      subset(
+        indices: indices, name: "\(protocolName)-\(role)",
+        provenance: "\(provenance); \(how): \(role) part")
     }
     return DataSplits(
       train: part(parts[2], "train"), validation: part(parts[1], "validation"),
@@ -156,22 +169,26 @@ extension Dataset {
   ///   - protocolName: the protocol's name.
   /// - Throws: `DataError` `.invalidRequest` for fractions outside [0, 1] or adding up to more
   ///   than 1.
-  public func resplit(trainFraction: Double, validationFraction: Double, testFraction: Double,
-                      seed: UInt64, protocolName: String) throws -> DataSplits {
+  public func resplit(
+    trainFraction: Double, validationFraction: Double, testFraction: Double,
+    seed: UInt64, protocolName: String
+  ) throws -> DataSplits {
     let fractions = [trainFraction, validationFraction, testFraction]
     let total = fractions.reduce(0, +)
     guard fractions.allSatisfy({ (0...1).contains($0) }), total <= 1 + 1e-9 else {
       throw DataError(
-        .invalidRequest, path: name, "split fractions \(fractions) must each be in 0...1 and add up to at most 1")
+        .invalidRequest, path: name,
+        "split fractions \(fractions) must each be in 0...1 and add up to at most 1")
     }
     let validationCount = Int((validationFraction * Double(count)).rounded())
     let testCount = Int((testFraction * Double(count)).rounded())
     let trainCount =
       abs(total - 1) < 1e-9
       ? count - validationCount - testCount : Int((trainFraction * Double(count)).rounded())
-    return try resplit(trainCount: min(trainCount, count - validationCount - testCount),
-                       validationCount: validationCount, testCount: testCount, seed: seed,
-                       protocolName: protocolName)
+    return try resplit(
+      trainCount: min(trainCount, count - validationCount - testCount),
+      validationCount: validationCount, testCount: testCount, seed: seed,
+      protocolName: protocolName)
   }
 }
 

@@ -57,7 +57,8 @@ struct ZIPArchive {
     guard directoryOffset + directorySize <= eocd else {
       throw DataError(
         .corrupt, path: path,
-        "the ZIP directory (offset \(directoryOffset), \(directorySize) bytes) lies outside the file",
+        "the ZIP directory (offset \(directoryOffset), \(directorySize) bytes) lies outside "
+          + "the file",
         hint: redownloadHint)
     }
 
@@ -136,7 +137,8 @@ struct ZIPArchive {
         .corrupt, path: label, "the member's local header is missing or damaged",
         hint: redownloadHint)
     }
-    let dataStart = local + 30 + Int(readUInt16(bytes, local + 26))
+    let dataStart =
+      local + 30 + Int(readUInt16(bytes, local + 26))
       + Int(readUInt16(bytes, local + 28))
     guard member.compressedSize <= bytes.count - dataStart else {
       throw DataError(
@@ -172,8 +174,9 @@ struct ZIPArchive {
       data = output
     }
     guard data.withUnsafeBytes({ crc32(of: $0) }) == member.crc32 else {
-      throw DataError(.corrupt, path: label, "CRC-32 mismatch in the member's data",
-                      hint: redownloadHint)
+      throw DataError(
+        .corrupt, path: label, "CRC-32 mismatch in the member's data",
+        hint: redownloadHint)
     }
     return data
   }
@@ -187,8 +190,9 @@ struct ZIPArchive {
       let body = member.compressed ? deflate(member.data, framing: .raw) : member.data
       let crc = member.data.withUnsafeBytes { crc32(of: $0) }
       let name = Array(member.name.utf8)
-      precondition(output.count < 0xFFFF_FFFF && body.count < 0xFFFF_FFFF,
-                   "ZIP writer: member \(member.name) needs ZIP64, which kms does not write")
+      precondition(
+        output.count < 0xFFFF_FFFF && body.count < 0xFFFF_FFFF,
+        "ZIP writer: member \(member.name) needs ZIP64, which kms does not write")
       let method: UInt16 = member.compressed ? 8 : 0
       // Fields shared by the local header and the directory entry, from "version needed" on.
       var common: [UInt8] = []

@@ -95,8 +95,9 @@ final class Inflater {
           hint: redownloadHint)
       default:
         let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-        throw DataError(.corrupt, path: path, "damaged compressed data (\(reason))",
-                        hint: redownloadHint)
+        throw DataError(
+          .corrupt, path: path, "damaged compressed data (\(reason))",
+          hint: redownloadHint)
       }
     }
     produced += written

@@ -29,8 +29,9 @@ struct DataLocatorTests {
       if !cache { try FileManager.default.removeItem(atPath: cacheHome + "/kms") }
       var variables = ["XDG_CACHE_HOME": cacheHome, "HOME": root.path]
       if environment { variables["KMS_DATA"] = self.environment }
-      return DataLocator(explicitPath: explicit ? self.explicit : nil, environment: variables,
-                         sampleFolder: sample)
+      return DataLocator(
+        explicitPath: explicit ? self.explicit : nil, environment: variables,
+        sampleFolder: sample)
     }
   }
 
@@ -88,7 +89,8 @@ struct DataLocatorTests {
     let empty = try fixture.root.folder("empty")
     let explicit = DataLocator(explicitPath: empty, environment: [:], sampleFolder: fixture.sample)
     #expect(throws: DataError.self) { try explicit.locate() }
-    let missing = DataLocator(explicitPath: empty + "/nope", environment: [:], sampleFolder: fixture.sample)
+    let missing = DataLocator(
+      explicitPath: empty + "/nope", environment: [:], sampleFolder: fixture.sample)
     #expect(throws: DataError.self) { try missing.locate() }
     let environment = DataLocator(environment: ["KMS_DATA": empty], sampleFolder: fixture.sample)
     #expect(throws: DataError.self) { try environment.locate() }
@@ -129,9 +131,11 @@ struct DataLocatorTests {
 
   @Test("the cache folder falls back to ~/.cache when XDG_CACHE_HOME is unset or relative")
   func cacheFolder() {
-    #expect(DataLocator.cacheFolder(environment: ["HOME": "/home/u"]) == "/home/u/.cache/kms/kmnist")
-    #expect(DataLocator.cacheFolder(environment: ["HOME": "/home/u", "XDG_CACHE_HOME": "rel"])
-      == "/home/u/.cache/kms/kmnist")
+    #expect(
+      DataLocator.cacheFolder(environment: ["HOME": "/home/u"]) == "/home/u/.cache/kms/kmnist")
+    #expect(
+      DataLocator.cacheFolder(environment: ["HOME": "/home/u", "XDG_CACHE_HOME": "rel"])
+        == "/home/u/.cache/kms/kmnist")
     #expect(DataLocator.cacheFolder(environment: ["XDG_CACHE_HOME": "/c"]) == "/c/kms/kmnist")
   }
 

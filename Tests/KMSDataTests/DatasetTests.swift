@@ -7,15 +7,17 @@ import Testing
 struct DatasetTests {
   func dataset(perClass: Int = 5, classes: Int = 10) throws -> Dataset {
     let (images, labels) = syntheticImages(perClass: perClass, classes: classes)
-    return try Dataset(images: images, labels: labels, classNames: KMNIST.classNames.prefix(classes).map { $0 },
-                       name: "synthetic", provenance: "synthetic test images")
+    return try Dataset(
+      images: images, labels: labels, classNames: KMNIST.classNames.prefix(classes).map { $0 },
+      name: "synthetic", provenance: "synthetic test images")
   }
 
   @Test("scales pixels to pixel / 255 and flattens images into rows")
   func scaling() throws {
     let images = ByteImages(count: 2, rows: 1, columns: 3, pixels: [0, 255, 51, 1, 2, 128])
-    let data = try Dataset(images: images, labels: ByteLabels([1, 0]), classNames: ["a", "b"],
-                           name: "tiny", provenance: "hand-made")
+    let data = try Dataset(
+      images: images, labels: ByteLabels([1, 0]), classNames: ["a", "b"],
+      name: "tiny", provenance: "hand-made")
     #expect(data.features.shape == [2, 3])
     let expected: [Float] = [0, 1, 0.2, 1 / 255, 2 / 255, 128 / 255]
     #expect(data.features.scalars == expected)
@@ -29,11 +31,13 @@ struct DatasetTests {
   func mismatches() throws {
     let (images, _) = syntheticImages(perClass: 1, classes: 2)
     #expect(throws: DataError.self) {
-      try Dataset(images: images, labels: ByteLabels([0]), classNames: ["a", "b"], name: "x", provenance: "x")
+      try Dataset(
+        images: images, labels: ByteLabels([0]), classNames: ["a", "b"], name: "x", provenance: "x")
     }
     do {
-      _ = try Dataset(images: images, labels: ByteLabels([0, 7]), classNames: ["a", "b"], name: "x",
-                      provenance: "x", labelsPath: "labels.gz")
+      _ = try Dataset(
+        images: images, labels: ByteLabels([0, 7]), classNames: ["a", "b"], name: "x",
+        provenance: "x", labelsPath: "labels.gz")
       Issue.record("an out-of-range label was accepted")
     } catch let error as DataError {
       #expect(error.kind == .mismatch && error.path == "labels.gz")
@@ -76,8 +80,9 @@ struct DatasetTests {
     #expect(encoded.labels == data.labels && encoded.featureCount == 3)
     #expect(!encoded.hasImageShape && encoded.imageHeight == 0)
     #expect(encoded.provenance == "codes of synthetic test images")
-    let direct = Dataset(codes: codes, labels: data.labels, classNames: data.classNames,
-                         provenance: "SAE codes of the sample")
+    let direct = Dataset(
+      codes: codes, labels: data.labels, classNames: data.classNames,
+      provenance: "SAE codes of the sample")
     #expect(direct.count == 20 && direct.provenance == "SAE codes of the sample")
   }
 
@@ -86,7 +91,8 @@ struct DatasetTests {
     let folder = try TemporaryFolder()
     let data = try dataset(perClass: 3)
     try data.writeIDX(imagesTo: folder.file("i.gz"), labelsTo: folder.file("l.gz"))
-    let back = try KMNIST.readDataset(folder.file("i.gz"), folder.file("l.gz"), name: "back", provenance: "x")
+    let back = try KMNIST.readDataset(
+      folder.file("i.gz"), folder.file("l.gz"), name: "back", provenance: "x")
     #expect(back.features.isIdentical(to: data.features))
     #expect(back.labels == data.labels)
   }
@@ -94,10 +100,11 @@ struct DatasetTests {
   @Test("prints a summary with name, provenance, shape and class counts")
   func summary() throws {
     let text = try dataset(perClass: 1000).description
-    #expect(text == """
-      synthetic: synthetic test images
-        10,000 examples × 784 features (28×28 images in [0, 1]), 10 classes
-        per class: o 1000 · ki 1000 · su 1000 · tsu 1000 · na 1000 · ha 1000 · ma 1000 · ya 1000 · re 1000 · wo 1000
-      """)
+    #expect(
+      text == """
+        synthetic: synthetic test images
+          10,000 examples × 784 features (28×28 images in [0, 1]), 10 classes
+          per class: o 1000 · ki 1000 · su 1000 · tsu 1000 · na 1000 · ha 1000 · ma 1000 · ya 1000 · re 1000 · wo 1000
+        """)
   }
 }

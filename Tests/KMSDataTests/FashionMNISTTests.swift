@@ -12,7 +12,8 @@ struct FashionMNISTTests {
     #expect(splits.validation.classCounts == [Int](repeating: 600, count: 10))
     #expect(splits.test.classCounts == [Int](repeating: 1000, count: 10))
     #expect(splits.train.imageHeight == 28 && splits.train.featureCount == 784)
-    #expect(splits.test.classNames.first == "T-shirt" && splits.test.classNames.last == "Ankle boot")
+    #expect(
+      splits.test.classNames.first == "T-shirt" && splits.test.classNames.last == "Ankle boot")
     #expect(splits.test.provenance.hasPrefix("Fashion-MNIST test (Debian"))
     // Fashion-MNIST's published first test labels: ankle boot, pullover, trouser, trouser, shirt.
     #expect(splits.test.labels.prefix(5) == [9, 2, 1, 1, 6])

@@ -13,7 +13,8 @@ struct FetchTests {
     var files: [KMNIST.OfficialFile] = []
     for (name, text) in contents.sorted(by: { $0.key < $1.key }) {
       try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
-      files.append(.init(name: name, md5: MD5.hexDigest(of: Array(text.utf8)), byteCount: text.utf8.count))
+      files.append(
+        .init(name: name, md5: MD5.hexDigest(of: Array(text.utf8)), byteCount: text.utf8.count))
     }
     return ("file://" + folder + "/", files)
   }
@@ -28,7 +29,8 @@ struct FetchTests {
     } catch let error as DataError {
       #expect(error.kind == .downloadFailed)
       #expect(error.path == "http://127.0.0.1:9/train-images-idx3-ubyte.gz")
-      #expect(error.message.contains("Failed to connect") || error.message.contains("Couldn't connect"))
+      #expect(
+        error.message.contains("Failed to connect") || error.message.contains("Couldn't connect"))
       #expect(error.hint?.contains("http://codh.rois.ac.jp/kmnist/dataset/kmnist/") == true)
     }
     // The folder was created, but holds nothing: no partial or temporary file.
@@ -39,7 +41,9 @@ struct FetchTests {
   func checksumMismatch() throws {
     let root = try TemporaryFolder()
     let (url, files) = try server(["t10k-labels-idx1-ubyte.gz": "an old release"], in: root)
-    let wrong = [KMNIST.OfficialFile(name: files[0].name, md5: KMNIST.officialFiles[3].md5, byteCount: 5120)]
+    let wrong = [
+      KMNIST.OfficialFile(name: files[0].name, md5: KMNIST.officialFiles[3].md5, byteCount: 5120)
+    ]
     let target = try root.folder("cache")
     do {
       try KMNIST.fetch(to: target, baseURL: url, files: wrong, log: { _ in })
@@ -57,7 +61,9 @@ struct FetchTests {
     var (url, files) = try server(["a.gz": "first file"], in: root)
     files.append(.init(name: "missing.gz", md5: "00000000000000000000000000000000", byteCount: 1))
     let target = try root.folder("cache")
-    #expect(throws: DataError.self) { try KMNIST.fetch(to: target, baseURL: url, files: files, log: { _ in }) }
+    #expect(throws: DataError.self) {
+      try KMNIST.fetch(to: target, baseURL: url, files: files, log: { _ in })
+    }
     // The verified first file stays; nothing of the failed one does.
     #expect(try FileManager.default.contentsOfDirectory(atPath: target) == ["a.gz"])
   }
@@ -71,7 +77,8 @@ struct FetchTests {
     let first = try KMNIST.fetch(to: target, baseURL: url, files: files, log: { lines.append($0) })
     #expect(first.map(\.wasDownloaded) == [true, true])
     #expect(try String(contentsOfFile: target + "/two.gz", encoding: .utf8) == "second")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: target).sorted() == ["one.gz", "two.gz"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: target).sorted() == ["one.gz", "two.gz"])
     let second = try KMNIST.fetch(to: target, baseURL: url, files: files, log: { lines.append($0) })
     #expect(second.map(\.wasDownloaded) == [false, false])
     #expect(lines.last == "two.gz: already present, md5 ok")

@@ -8,7 +8,9 @@ struct IDXFileTests {
   /// Raw IDX bytes: a header for `dimensions` (magic 0x0000 08 rank) and the given payload.
   func idx(_ dimensions: [Int], payload: [UInt8], typeCode: UInt8 = 0x08) -> [UInt8] {
     var bytes: [UInt8] = [0, 0, typeCode, UInt8(dimensions.count)]
-    for d in dimensions { bytes += [UInt8(d >> 24), UInt8((d >> 16) & 255), UInt8((d >> 8) & 255), UInt8(d & 255)] }
+    for d in dimensions {
+      bytes += [UInt8(d >> 24), UInt8((d >> 16) & 255), UInt8((d >> 8) & 255), UInt8(d & 255)]
+    }
     return bytes + payload
   }
 
@@ -70,7 +72,8 @@ struct IDXFileTests {
   @Test("a raw file shorter than its header promises is truncated")
   func truncatedRaw() throws {
     let folder = try TemporaryFolder()
-    let path = try write(idx([10, 28, 28], payload: [UInt8](repeating: 1, count: 5000)), "t", in: folder)
+    let path = try write(
+      idx([10, 28, 28], payload: [UInt8](repeating: 1, count: 5000)), "t", in: folder)
     let thrown = error { _ = try ByteImages(contentsOf: path) }
     #expect(thrown?.kind == .truncated)
     #expect(thrown?.path == path)
@@ -109,10 +112,12 @@ struct IDXFileTests {
     let folder = try TemporaryFolder()
     let raw = try write(idx([3], payload: [1, 2, 3, 4]), "raw", in: folder)
     #expect(error { _ = try ByteLabels(contentsOf: raw) }?.kind == .trailingData)
-    let gz = try write(KMSData.deflate(idx([3], payload: [1, 2, 3, 4]), framing: .gzip), "x.gz", in: folder)
+    let gz = try write(
+      KMSData.deflate(idx([3], payload: [1, 2, 3, 4]), framing: .gzip), "x.gz", in: folder)
     #expect(error { _ = try ByteLabels(contentsOf: gz) }?.kind == .trailingData)
     // Garbage after a complete gzip member.
-    let junk = try write(KMSData.deflate(idx([3], payload: [1, 2, 3]), framing: .gzip) + [7, 7, 7], "j.gz", in: folder)
+    let junk = try write(
+      KMSData.deflate(idx([3], payload: [1, 2, 3]), framing: .gzip) + [7, 7, 7], "j.gz", in: folder)
     #expect(error { _ = try ByteLabels(contentsOf: junk) }?.kind == .trailingData)
   }
 
@@ -152,7 +157,8 @@ struct IDXFileTests {
     try labels.writeIDX(to: folder.file("labels.gz"))
     let asImages = error { _ = try ByteImages(contentsOf: folder.file("labels.gz")) }
     #expect(asImages?.kind == .wrongKind)
-    #expect(asImages?.message == "this is an IDX label file (magic 2049), expected images (magic 2051)")
+    #expect(
+      asImages?.message == "this is an IDX label file (magic 2049), expected images (magic 2051)")
     let asLabels = error { _ = try ByteLabels(contentsOf: folder.file("images.gz")) }
     #expect(asLabels?.kind == .wrongKind)
     #expect(asLabels?.hint?.contains("t10k-labels-idx1-ubyte.gz") == true)
@@ -165,7 +171,8 @@ struct IDXFileTests {
     #expect(error { _ = try ByteImages(contentsOf: zeroRows) }?.kind == .badHeader)
     let huge = try write(idx([1, 100_000, 28], payload: []), "huge", in: folder)
     #expect(error { _ = try ByteImages(contentsOf: huge) }?.kind == .badHeader)
-    let floats = try write(idx([1, 1, 1], payload: [0, 0, 0, 0], typeCode: 0x0D), "floats", in: folder)
+    let floats = try write(
+      idx([1, 1, 1], payload: [0, 0, 0, 0], typeCode: 0x0D), "floats", in: folder)
     let thrown = error { _ = try ByteImages(contentsOf: floats) }
     #expect(thrown?.kind == .unsupported)
     #expect(thrown?.message.contains("float32") == true)

@@ -11,10 +11,14 @@ struct MD5Tests {
     ("abc", "900150983cd24fb0d6963f7d28e17f72"),
     ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
     ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
-    ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-     "d174ab98d277d9f5a5611c2c9f419d9f"),
-    ("12345678901234567890123456789012345678901234567890123456789012345678901234567890",
-     "57edf4a22be3c955ac49da2e2107b67a"),
+    (
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+      "d174ab98d277d9f5a5611c2c9f419d9f"
+    ),
+    (
+      "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+      "57edf4a22be3c955ac49da2e2107b67a"
+    ),
   ]
 
   @Test("matches the RFC 1321 test suite", arguments: rfcVectors)
@@ -45,10 +49,12 @@ struct MD5Tests {
     #expect(million.hexDigest() == "7707d6ae4e027c70eea2a935c2296f21")
   }
 
-  @Test("checks files, such as the shared official KMNIST test files",
-        .enabled(if: TestFiles.hasSharedKMNIST, "needs ../shared/data/kmnist"))
+  @Test(
+    "checks files, such as the shared official KMNIST test files",
+    .enabled(if: TestFiles.hasSharedKMNIST, "needs ../shared/data/kmnist"))
   func officialFiles() throws {
-    for file in KMNIST.officialFiles where file.name.hasPrefix("t10k") || file.name.hasPrefix("train-labels") {
+    for file in KMNIST.officialFiles
+    where file.name.hasPrefix("t10k") || file.name.hasPrefix("train-labels") {
       #expect(try MD5.hexDigest(ofFileAt: TestFiles.sharedKMNIST + "/" + file.name) == file.md5)
     }
   }

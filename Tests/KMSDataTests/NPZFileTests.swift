@@ -54,7 +54,10 @@ struct NPZFileTests {
   @Test("reads NumPy's savez (stored) uint8 and int64 labels")
   func numpyStoredLabels() throws {
     let folder = try TemporaryFolder()
-    #expect(try ByteLabels(contentsOf: try write(Self.numpyStored, "s.npz", in: folder)).values == [3, 1, 4, 1, 5])
+    #expect(
+      try ByteLabels(contentsOf: try write(Self.numpyStored, "s.npz", in: folder)).values == [
+        3, 1, 4, 1, 5,
+      ])
     let wide = try write(Self.numpyInt64, "i.npz", in: folder)
     #expect(try NPZFile.read(at: wide)["arr_0"]?.elementType == .int64)
     #expect(try ByteLabels(contentsOf: wide).values == [3, 1, 4])
@@ -68,7 +71,8 @@ struct NPZFileTests {
     try labels.writeNPZ(to: folder.file("labels.npz"), compressed: compressed)
     #expect(try ByteImages(contentsOf: folder.file("imgs.npz")) == images)
     #expect(try ByteLabels(contentsOf: folder.file("labels.npz")) == labels)
-    let archive = try ZIPArchive([UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file("imgs.npz")))), path: "x")
+    let archive = try ZIPArchive(
+      [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file("imgs.npz")))), path: "x")
     #expect(archive.members.map(\.method) == [compressed ? 8 : 0])
     #expect(folder.contents() == ["imgs.npz", "labels.npz"])
   }
@@ -106,21 +110,27 @@ struct NPZFileTests {
       (name: "x.npy", data: NPYArray(uint8: [1], shape: [1]).npyBytes(), compressed: false),
       (name: "y.npy", data: NPYArray(uint8: [1], shape: [1]).npyBytes(), compressed: false),
     ])
-    #expect(kind { _ = try ByteLabels(contentsOf: try write(two, "two.npz", in: folder)) } == .wrongKind)
+    #expect(
+      kind { _ = try ByteLabels(contentsOf: try write(two, "two.npz", in: folder)) } == .wrongKind)
   }
 
   @Test("a cut archive is truncated, a flipped data byte fails the CRC")
   func damaged() throws {
     let folder = try TemporaryFolder()
     let full = [UInt8](Data(base64Encoded: Self.numpyStored)!)
-    #expect(kind { _ = try NPZFile.read(at: try write(Array(full.prefix(150)), "cut.npz", in: folder)) } == .truncated)
+    #expect(
+      kind { _ = try NPZFile.read(at: try write(Array(full.prefix(150)), "cut.npz", in: folder)) }
+        == .truncated)
     var flipped = full
     flipped[59 + 128 + 2] ^= 0x01  // the third element: local header 59 bytes, npy header 128
-    #expect(kind { _ = try NPZFile.read(at: try write(flipped, "flip.npz", in: folder)) } == .corrupt)
+    #expect(
+      kind { _ = try NPZFile.read(at: try write(flipped, "flip.npz", in: folder)) } == .corrupt)
     var crc = [UInt8](Data(base64Encoded: Self.numpyCompressed)!)
     crc[0x4A] ^= 0x10  // inside the deflate data
     #expect(kind { _ = try NPZFile.read(at: try write(crc, "crc.npz", in: folder)) } == .corrupt)
-    #expect(kind { _ = try NPZFile.read(at: try write(Array("hello".utf8), "t.npz", in: folder)) } == .wrongMagic)
+    #expect(
+      kind { _ = try NPZFile.read(at: try write(Array("hello".utf8), "t.npz", in: folder)) }
+        == .wrongMagic)
   }
 
   @Test("npy headers: bad magic, Fortran order, unsupported dtypes and sizes are refused")
@@ -129,17 +139,36 @@ struct NPZFileTests {
       let text = Array((header + "\n").utf8)
       return [0x93] + Array("NUMPY".utf8) + [1, 0] + le16(UInt16(text.count)) + text + data
     }
-    func kindOf(_ bytes: [UInt8]) -> DataError.Kind? { kind { _ = try NPYArray(npyBytes: bytes, path: "x.npy") } }
-    let good = npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }", data: [1, 2, 3, 4])
+    func kindOf(_ bytes: [UInt8]) -> DataError.Kind? {
+      kind { _ = try NPYArray(npyBytes: bytes, path: "x.npy") }
+    }
+    let good = npy(
+      "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }", data: [1, 2, 3, 4])
     #expect(try NPYArray(npyBytes: good, path: "x.npy").shape == [2, 2])
     #expect(kindOf(Array("not npy at all".utf8)) == .wrongMagic)
-    #expect(kindOf(npy("{'descr': '|u1', 'fortran_order': True, 'shape': (2, 2), }", data: [1, 2, 3, 4])) == .unsupported)
-    #expect(kindOf(npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", data: [UInt8](repeating: 0, count: 8))) == .unsupported)
-    #expect(kindOf(npy("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 1])) == .unsupported)
-    #expect(kindOf(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", data: [1, 2])) == .truncated)
-    #expect(kindOf(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (1,), }", data: [1, 2])) == .trailingData)
+    #expect(
+      kindOf(npy("{'descr': '|u1', 'fortran_order': True, 'shape': (2, 2), }", data: [1, 2, 3, 4]))
+        == .unsupported)
+    #expect(
+      kindOf(
+        npy(
+          "{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }",
+          data: [UInt8](repeating: 0, count: 8))) == .unsupported)
+    #expect(
+      kindOf(npy("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 1]))
+        == .unsupported)
+    #expect(
+      kindOf(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", data: [1, 2]))
+        == .truncated)
+    #expect(
+      kindOf(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (1,), }", data: [1, 2]))
+        == .trailingData)
     #expect(kindOf(npy("{'descr': '|u1', 'shape': (1,), }", data: [1])) == .badHeader)
-    #expect(kindOf(npy("{'descr': '|u1', 'fortran_order': False, 'shape': (99999999999, 99999999999, 99999999999), }", data: [])) == .badHeader)
+    #expect(
+      kindOf(
+        npy(
+          "{'descr': '|u1', 'fortran_order': False, 'shape': (99999999999, 99999999999, 99999999999), }",
+          data: [])) == .badHeader)
     // Version 2.0 uses a 4-byte header length.
     let text = Array("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }\n".utf8)
     let v2 = [0x93] + Array("NUMPY".utf8) + [2, 0] + le32(UInt32(text.count)) + text + [7, 8, 9]

@@ -3,7 +3,8 @@ import KMSData
 import Testing
 
 /// The real official files, when the shared data folder sits beside the clone (as on CI).
-@Suite("Official KMNIST files", .enabled(if: TestFiles.hasSharedKMNIST, "needs ../shared/data/kmnist"))
+@Suite(
+  "Official KMNIST files", .enabled(if: TestFiles.hasSharedKMNIST, "needs ../shared/data/kmnist"))
 struct OfficialDataTests {
   let folder = TestFiles.sharedKMNIST
 
@@ -32,12 +33,14 @@ struct OfficialDataTests {
 
   @Test("the folder loads by the kmnist-10k protocol: 7,000/1,000/2,000, 700/100/200 per class")
   func kmnist10k() throws {
-    let splits = try KMNIST.load(locator: DataLocator(explicitPath: folder, environment: [:], sampleFolder: nil))
+    let splits = try KMNIST.load(
+      locator: DataLocator(explicitPath: folder, environment: [:], sampleFolder: nil))
     #expect(splits.protocolName == "kmnist-10k")
     #expect(splits.train.classCounts == [Int](repeating: 700, count: 10))
     #expect(splits.validation.classCounts == [Int](repeating: 100, count: 10))
     #expect(splits.test.classCounts == [Int](repeating: 200, count: 10))
-    let all = Set(splits.train.sourceIndices + splits.validation.sourceIndices + splits.test.sourceIndices)
+    let all = Set(
+      splits.train.sourceIndices + splits.validation.sourceIndices + splits.test.sourceIndices)
     #expect(all == Set(0..<10_000))
     // The documented split, pinned: these are the first test-part rows of the official test
     // file under seed 1812, so a change to the split algorithm cannot pass unnoticed.

@@ -27,8 +27,9 @@ struct SampleDataTests {
     #expect(readme.contains(try MD5.hexDigest(ofFileAt: labels)))
   }
 
-  @Test("is rebuilt byte for byte from the official test set",
-        .enabled(if: TestFiles.hasSharedKMNIST, "needs ../shared/data/kmnist"))
+  @Test(
+    "is rebuilt byte for byte from the official test set",
+    .enabled(if: TestFiles.hasSharedKMNIST, "needs ../shared/data/kmnist"))
   func reproducible() throws {
     // KMS_REGENERATE_SAMPLE=1 writes the sample into samples/data (done once, then committed).
     let regenerate = ProcessInfo.processInfo.environment["KMS_REGENERATE_SAMPLE"] == "1"
@@ -42,10 +43,12 @@ struct SampleDataTests {
       TestFiles.sharedKMNIST + "/t10k-labels-idx1-ubyte.gz", name: "test", provenance: "test")
     let expected = test.indicesByClass.flatMap { $0.prefix(300) }.sorted()
     #expect(sample.sourceIndices == expected)
-    let written = try Data(contentsOf: URL(fileURLWithPath: output + "/" + SampleData.imagesFileName))
+    let written = try Data(
+      contentsOf: URL(fileURLWithPath: output + "/" + SampleData.imagesFileName))
     let shipped = try Data(contentsOf: URL(fileURLWithPath: images))
     #expect(written == shipped)
-    let writtenLabels = try Data(contentsOf: URL(fileURLWithPath: output + "/" + SampleData.labelsFileName))
+    let writtenLabels = try Data(
+      contentsOf: URL(fileURLWithPath: output + "/" + SampleData.labelsFileName))
     #expect(writtenLabels == (try Data(contentsOf: URL(fileURLWithPath: labels))))
   }
 

@@ -11,7 +11,8 @@ enum TestFiles {
   /// The shipped sample's folder.
   static let sampleFolder = packageRoot + "/samples/data"
 
-  /// The shared official KMNIST files (test images and labels, train labels), at ../shared/data/kmnist
+  /// The shared official KMNIST files (test images and labels, train labels), at
+  /// ../shared/data/kmnist
   /// relative to the repository root, as on CI.
   static let sharedKMNIST = URL(fileURLWithPath: packageRoot + "/../shared/data/kmnist")
     .standardizedFileURL.path
@@ -63,7 +64,9 @@ func syntheticImages(perClass: Int, classes: Int = 10, rows: Int = 28, columns: 
     return UInt8((image * 31 + pixel * 7) % 256)
   }
   let labels = (0..<count).map { UInt8($0 % classes) }
-  return (ByteImages(count: count, rows: rows, columns: columns, pixels: pixels), ByteLabels(labels))
+  return (
+    ByteImages(count: count, rows: rows, columns: columns, pixels: pixels), ByteLabels(labels)
+  )
 }
 
 /// Writes synthetic official-format test files (and train files when asked) into `folder`.
