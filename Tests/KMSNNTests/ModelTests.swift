@@ -1,0 +1,94 @@
+import KMSNN
+import KMSTensor
+import KMSTestSupport
+import Testing
+
+@Suite("Models and optimizer")
+struct ModelTests {
+  @Test("the paper's SAE has 2,077,809 parameters and its MLP 47,210")
+  func parameterCounts() {
+    let sae = Autoencoder(inputSize: 784, encoderSizes: [800, 400, 225])
+    #expect(sae.parameterCount == 2_077_809)
+    #expect(sae.kindDescription == "autoencoder 784-800-400-225-400-800-784")
+    #expect(sae.encoder.parameterCount == 628_000 + 320_400 + 90_225)
+    let mlp = Classifier(inputSize: 225, hiddenSizes: [200], classCount: 10)
+    #expect(mlp.parameterCount == 47_210)
+    // The paper's 2,125,019 is the SAE and the MLP together.
+    #expect(sae.parameterCount + mlp.parameterCount == 2_125_019)
+  }
+
+  @Test("encoder and decoder are separately callable and compose to the whole network")
+  func subModels() {
+    let model = Autoencoder(inputSize: 6, encoderSizes: [4, 2], seed: 1)
+    var rng = RandomSource(seed: 2)
+    let x = Tensor.uniform([3, 6], in: 0...1, rng: &rng)
+    let code = model.encoder.forward(x).copy()
+    #expect(code.shape == [3, 2])
+    let viaParts = model.decoder.forward(code).copy()
+    let whole = model(x)
+    #expect(whole.isIdentical(to: viaParts))
+    #expect((0..<whole.count).allSatisfy { whole[$0] > 0 && whole[$0] < 1 })  // sigmoid output
+  }
+
+  @Test("Glorot-uniform weights stay within ±√(6/(in+out)) and biases start at zero")
+  func initialisation() {
+    var rng = RandomSource(seed: 3)
+    let layer = Dense(inputSize: 784, outputSize: 800, rng: &rng)
+    let limit = (6.0 / 1584).squareRoot()
+    #expect(Double(layer.weight.value.maxAbsolute()) <= limit)
+    #expect(Double(layer.weight.value.maxAbsolute()) > 0.95 * limit)
+    #expect(layer.bias.value.maxAbsolute() == 0)
+  }
+
+  @Test("one Adam step matches hand-computed numbers")
+  func adamStep() {
+    let w = Parameter(name: "w", value: Tensor(shape: [2], scalars: [1, -1]))
+    let adam = Adam(parameters: [w], learningRate: 0.1)
+    w.gradient.assign(Tensor(shape: [2], scalars: [0.5, -2]))
+    adam.update()
+    // Step 1: m = 0.1g, v = 0.001g², α = 0.1·√0.001/0.1 = 0.031623;
+    // w −= α·m/(√v + ε) = 0.1 · sign(g) (up to ε).
+    expectClose(w.value.scalars, [0.9, -0.9], relativeTolerance: 1e-5)
+    w.gradient.assign(Tensor(shape: [2], scalars: [0.5, -2]))
+    adam.update()
+    // Step 2 with the same gradient: m = 0.19g, v = 0.001999g², α = 0.1·√0.001999/0.19;
+    // the step is again 0.1 · sign(g).
+    expectClose(w.value.scalars, [0.8, -0.8], relativeTolerance: 1e-5)
+  }
+
+  @Test("separate optimizers update only their own group")
+  func groups() {
+    let model = Autoencoder(inputSize: 6, encoderSizes: [4, 2], seed: 1)
+    let encoderOnly = Adam(name: "encoder", parameters: model.encoder.parameters, learningRate: 0.01)
+    let before = model.store.snapshot()
+    model.store.gradients.fill(with: 1)
+    encoderOnly.update()
+    let encoderCount = model.encoder.parameterCount
+    let after = model.store.values
+    #expect((0..<encoderCount).allSatisfy { after[$0] != before[$0] })
+    #expect((encoderCount..<after.count).allSatisfy { after[$0] == before[$0] })
+  }
+
+  @Test("the parameter store zeroes, snapshots and restores all parameters at once")
+  func store() {
+    let model = Classifier(inputSize: 4, hiddenSizes: [3], classCount: 2, seed: 1)
+    let snapshot = model.store.snapshot()
+    model.store.values.fill(with: 7)
+    #expect(model.store.parameters[0].value[0] == 7)
+    model.store.restore(snapshot)
+    #expect(model.store.values.isIdentical(to: snapshot))
+    model.store.gradients.fill(with: 1)
+    model.store.zeroGradients()
+    #expect(model.store.parameters.allSatisfy { $0.gradient.maxAbsolute() == 0 })
+  }
+
+  @Test("a confusion matrix counts true rows against predicted columns")
+  func confusion() {
+    let matrix = ConfusionMatrix(predicted: [0, 1, 1, 2, 2, 2], labels: [0, 1, 2, 2, 2, 0],
+                                 classCount: 3)
+    #expect(matrix.counts == [[1, 0, 1], [0, 1, 0], [0, 1, 2]])
+    #expect(abs(matrix.accuracy - 4.0 / 6) < 1e-12)
+    #expect(matrix.perClassAccuracy == [0.5, 1, 2.0 / 3])
+    #expect(accuracy(predicted: [1, 2], labels: [1, 0]) == 0.5)
+  }
+}
