@@ -73,13 +73,19 @@ public struct Axes: Sendable {
   }
 
   /// matplotlib's default axes box in a canvas of `size`: 12.5 %–90 % of the width, 11 %–88 %
-  /// of the height measured from the bottom (`figure.subplot.left/right/bottom/top`).
+  /// of the height measured from the bottom (`figure.subplot.left/right/bottom/top`). On small
+  /// canvases (panels) the margins grow to fixed minimums so tick labels, axis labels and the
+  /// title are never cut off.
   /// - Parameters:
   ///   - width: canvas width.
   ///   - height: canvas height.
-  public static func defaultFrame(width: Int, height: Int) -> Rect {
-    let (w, h) = (Double(width), Double(height))
-    return Rect(x: 0.125 * w, y: 0.12 * h, width: 0.775 * w, height: 0.77 * h)
+  ///   - style: sizes for the scale.
+  public static func defaultFrame(width: Int, height: Int, style: PlotStyle = PlotStyle()) -> Rect {
+    let (w, h, s) = (Double(width), Double(height), style.s)
+    // Minimums: y tick labels of six characters and the y label; title; x tick labels and label.
+    let left = max(0.125 * w, 78 * s), right = max(0.10 * w, 10 * s)
+    let top = max(0.12 * h, 32 * s), bottom = max(0.11 * h, 48 * s)
+    return Rect(x: left, y: top, width: max(w - left - right, 1), height: max(h - top - bottom, 1))
   }
 
   /// The canvas x coordinate of data value `x`.
@@ -169,13 +175,16 @@ public struct Axes: Sendable {
   func resolvedYTicks(style: PlotStyle) -> [(value: Double, label: String)] {
     if let yTicks { return yTicks }
     if isLogY {
-      let (major, _) = Ticks.logarithmic(in: yLimits)
+      let (major, minor) = Ticks.logarithmic(in: yLimits)
       if major.count >= 2 {
         return major.map { ($0, "10^" + String(Int(log10($0).rounded()))) }
       }
-      // Less than two decades visible: nice linear values, placed logarithmically.
-      let values = Ticks.linear(in: yLimits, maxCount: 6).filter { $0 > 0 }
-      return values.map { ($0, Ticks.format($0)) }
+      // Less than two decades visible: also label 2× and 5× (and, within a factor of a few,
+      // every) multiple of the decade, as plain numbers.
+      let candidates = (major + minor).sorted()
+      var labelled = candidates.filter { [1, 2, 5].contains(Int(($0 / pow(10, floor(log10($0) + 1e-9))).rounded())) }
+      if labelled.count < 3 { labelled = candidates }
+      return labelled.map { ($0, Ticks.format($0)) }
     }
     let fit = Int(frame.height / (3 * style.smallLine))
     let maxCount = min(max(fit, 2), 9)

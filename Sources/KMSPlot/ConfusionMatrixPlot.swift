@@ -90,25 +90,12 @@ public struct ConfusionMatrixPlot: Figure {
   /// matplotlib's 640×480.
   public var preferredSize: (width: Int, height: Int) { (640, 480) }
 
-  /// The text of one cell: a count, or a fraction with two decimals.
-  func cellText(_ value: Double) -> String {
-    isNormalized ? String(format: "%.2f", value) : String(Int(value.rounded()))
-  }
-
-  /// Draws the matrix, its labels and the colour bar to fill `canvas`.
-  /// - Parameters:
-  ///   - canvas: the target.
-  ///   - style: sizes for the scale.
-  public func draw(in canvas: Canvas, style: PlotStyle) {
+  /// The matrix axes (square, in matplotlib's default axes area, leaving room on the right for
+  /// the colour bar) and the colour bar's rectangle, for a canvas of the given size.
+  func layout(width: Int, height: Int, style: PlotStyle) -> (axes: Axes, colorbar: Rect) {
     let s = style.s
     let k = counts.count
-    let values = self.values
-    let flat = values.flatMap { $0 }
-    let low = flat.min()!, high = flat.max()!
-    let colormap = Viridis()
-    // Square matrix box in matplotlib's default axes area, leaving room on the right for the
-    // colour bar (pad, bar, ticks and their labels).
-    let area = Axes.defaultFrame(width: canvas.width, height: canvas.height)
+    let area = Axes.defaultFrame(width: width, height: height, style: style)
     let barWidth = (0.05 * area.height).rounded()
     let barPad = (0.04 * area.height).rounded()
     let barLabels = 6 * s + Double(BitmapFont.small.cellWidth * 6) * s
@@ -124,8 +111,28 @@ public struct ConfusionMatrixPlot: Figure {
     axes.rotatesXTickLabels = widestName > cell - 4 * s
     axes.xLabel = "Predicted label"
     axes.yLabel = "True label"
-    let accuracyText = String(format: "accuracy %.1f%%", accuracy * 100)
-    axes.title = titled(title, accuracyText)
+    axes.title = titled(title, String(format: "accuracy %.1f%%", accuracy * 100))
+    let bar = Rect(x: axes.frame.maxX + barPad, y: axes.frame.y, width: barWidth, height: side)
+    return (axes, bar)
+  }
+
+  /// The text of one cell: a count, or a fraction with two decimals.
+  func cellText(_ value: Double) -> String {
+    isNormalized ? String(format: "%.2f", value) : String(Int(value.rounded()))
+  }
+
+  /// Draws the matrix, its labels and the colour bar to fill `canvas`.
+  /// - Parameters:
+  ///   - canvas: the target.
+  ///   - style: sizes for the scale.
+  public func draw(in canvas: Canvas, style: PlotStyle) {
+    let k = counts.count
+    let values = self.values
+    let flat = values.flatMap { $0 }
+    let low = flat.min()!, high = flat.max()!
+    let colormap = Viridis()
+    let (axes, bar) = layout(width: canvas.width, height: canvas.height, style: style)
+    let cell = axes.frame.width / Double(k)
 
     // Cells, on whole-pixel edges so neighbours share no blended seam.
     let lowColor = colormap.color(at: 0), highColor = colormap.color(at: 1)
@@ -148,7 +155,6 @@ public struct ConfusionMatrixPlot: Figure {
     }
     axes.drawDecorations(in: canvas, style: style)
 
-    let bar = Rect(x: axes.frame.maxX + barPad, y: axes.frame.y, width: barWidth, height: side)
     Colorbar(colormap: colormap, limits: low...max(high, low + (isNormalized ? 0.01 : 1)))
       .draw(in: canvas, at: bar, style: style)
   }
@@ -164,7 +170,8 @@ struct Colorbar: Sendable {
     let x0 = Int(rect.x.rounded()), width = Int(rect.width.rounded())
     let y0 = Int(rect.y.rounded()), height = Int(rect.height.rounded())
     for row in 0..<height {
-      let color = colormap.color(at: 1 - (Double(row) + 0.5) / Double(height))
+      // Top row exactly the high end, bottom row exactly the low end.
+      let color = colormap.color(at: 1 - Double(row) / Double(max(height - 1, 1)))
       canvas.fill(Rect(x: Double(x0), y: Double(y0 + row), width: Double(width), height: 1), with: color)
     }
     let w = style.spineWidth

@@ -101,7 +101,7 @@ public struct ReconstructionGrid: Figure {
       rows.append(Array(bottom[start..<end]))
       labels += ["original", "reconstruction"]
     }
-    table = ImageTable(rows: rows, rowLabels: labels, captions: nil, title: title)
+    table = ImageTable(rows: rows, rowLabels: labels, captions: nil, title: title, rowsPerBlock: 2)
   }
 
   /// Sized to show the images 1–4×.

@@ -15,6 +15,8 @@ struct ImageTable: Sendable {
   var rowLabels: [String]?
   var captions: [[String]]?
   var title: String?
+  /// Rows that belong together (2 for original/reconstruction pairs); blocks get a wider gap.
+  var rowsPerBlock = 1
 
   var columnCount: Int { rows.map(\.count).max() ?? 0 }
   var imageWidth: Int { rows.first?.first?.width ?? 1 }
@@ -23,6 +25,20 @@ struct ImageTable: Sendable {
   /// Pixel gaps at scale 1.
   static let gutter = 4.0
   static let margin = 10.0
+  static let blockGap = 12.0
+
+  /// The total of all gaps between rows at scale `s`: gutters, widened between blocks.
+  func rowGaps(scale s: Double) -> Double {
+    guard rowsPerBlock > 1 else { return Double(rows.count - 1) * Self.gutter * s }
+    let blocks = (rows.count + rowsPerBlock - 1) / rowsPerBlock
+    return Double(rows.count - 1) * Self.gutter * s + Double(blocks - 1) * (Self.blockGap - Self.gutter) * s
+  }
+
+  /// The top of row `r` relative to the first row's top.
+  func rowOffset(_ r: Int, rowHeight: Double, scale s: Double) -> Double {
+    let blockIndex = rowsPerBlock > 1 ? r / rowsPerBlock : 0
+    return Double(r) * (rowHeight + Self.gutter * s) + Double(blockIndex) * (Self.blockGap - Self.gutter) * s
+  }
 
   /// Size with images shown `zoom` times larger.
   func preferredSize(zoom: Int) -> (width: Int, height: Int) {
@@ -31,7 +47,7 @@ struct ImageTable: Sendable {
     let columns = Double(columnCount), rowCount = Double(rows.count)
     let width = left + columns * Double(imageWidth * zoom) + (columns - 1) * Self.gutter + Self.margin
     let height = top + rowCount * (Double(imageHeight * zoom) + captionHeight)
-      + (rowCount - 1) * Self.gutter + Self.margin
+      + rowGaps(scale: 1) + Self.margin
     return (Int(width.rounded(.up)), Int(height.rounded(.up)))
   }
 
@@ -57,7 +73,7 @@ struct ImageTable: Sendable {
     let columns = Double(columnCount), rowCount = Double(rows.count)
     let gutter = Self.gutter * s
     let availableWidth = Double(canvas.width) - left - Self.margin * s - (columns - 1) * gutter
-    let availableHeight = Double(canvas.height) - top - Self.margin * s - (rowCount - 1) * gutter
+    let availableHeight = Double(canvas.height) - top - Self.margin * s - rowGaps(scale: s)
       - rowCount * captionHeight
     // Cell size: the largest that fits, snapped down to a whole multiple of the image size.
     var cellWidth = floor(min(availableWidth / columns,
@@ -68,7 +84,7 @@ struct ImageTable: Sendable {
     // Centre the grid horizontally in the space right of the row labels.
     let gridWidth = columns * cellWidth + (columns - 1) * gutter
     let originX = (left + (Double(canvas.width) - left - Self.margin * s - gridWidth) / 2).rounded()
-    let gridHeight = rowCount * (cellHeight + captionHeight) + (rowCount - 1) * gutter
+    let gridHeight = rowCount * (cellHeight + captionHeight) + rowGaps(scale: s)
     let originY = (top + max(0, (Double(canvas.height) - top - Self.margin * s - gridHeight) / 2)).rounded()
 
     if let title {
@@ -76,7 +92,7 @@ struct ImageTable: Sendable {
                       font: .large, scale: style.scale, horizontal: .center, vertical: .bottom)
     }
     for (r, row) in rows.enumerated() {
-      let y = originY + Double(r) * (cellHeight + captionHeight + gutter)
+      let y = originY + rowOffset(r, rowHeight: cellHeight + captionHeight, scale: s)
       if let rowLabels, r < rowLabels.count {
         canvas.drawText(rowLabels[r], at: Point(x: originX - 8 * s, y: y + cellHeight / 2),
                         scale: style.scale, horizontal: .right, vertical: .center)

@@ -29,7 +29,7 @@ struct ScatterChart: Sendable {
     let xs = points.map(\.x) + background.map(\.x), ys = points.map(\.y) + background.map(\.y)
     let xLimits = limits ?? Axes.limits(covering: xs)
     let yLimits = limits ?? Axes.limits(covering: ys)
-    var axes = Axes(frame: Axes.defaultFrame(width: canvas.width, height: canvas.height),
+    var axes = Axes(frame: Axes.defaultFrame(width: canvas.width, height: canvas.height, style: style),
                     xLimits: xLimits, yLimits: yLimits)
     axes.title = title
     axes.xLabel = xLabel

@@ -43,11 +43,13 @@ public enum Ticks {
     guard step > 0, step.isFinite else { return values.map { format($0) } }
     let largest = values.map(abs).max() ?? 0
     if largest >= 1e6 || step < 1e-4 { return values.map { String(format: "%g", $0) } }
-    let magnitude = pow(10, floor(log10(step)))
-    var decimals = max(0, -Int(floor(log10(step) + 1e-9)))
-    // 2.5 × 10ᵏ needs one digit more than its magnitude.
-    let mantissa = step / magnitude
-    if abs(mantissa - mantissa.rounded()) > 1e-6 { decimals += 1 }
+    // As many decimals as the step needs: 0.2 → 1, 0.25 → 2, 250 → 0.
+    var decimals = 0
+    var scaled = step
+    while abs(scaled - scaled.rounded()) > 1e-9 * max(1, abs(scaled)) && decimals < 12 {
+      decimals += 1
+      scaled *= 10
+    }
     return values.map { String(format: "%.\(decimals)f", $0) }
   }
 

@@ -69,7 +69,7 @@ public struct TrainingCurves: Figure {
     let s = style.s
     let n = train.count
     let all = (train + (validation ?? [])).map(Double.init)
-    var axes = Axes(frame: Axes.defaultFrame(width: canvas.width, height: canvas.height),
+    var axes = Axes(frame: Axes.defaultFrame(width: canvas.width, height: canvas.height, style: style),
                     xLimits: Axes.limits(covering: [1, Double(n)]),
                     yLimits: Axes.limits(covering: all, isLog: isLogY), isLogY: isLogY)
     axes.xTicks = epochTicks(axes: axes)
