@@ -108,6 +108,11 @@ public struct DataLocator: Sendable {
 
   private func named(_ folder: String, origin: DataLocation.Origin) throws -> DataLocation {
     let source = origin == .environment ? " (from KMS_DATA)" : ""
+    if isFile(folder) {
+      throw DataError(
+        .notFound, path: folder, "is a file\(source), expected a folder holding the KMNIST files",
+        hint: "name the folder that holds it: \((folder as NSString).deletingLastPathComponent)")
+    }
     guard isFolder(folder) else {
       throw DataError(
         .notFound, path: folder, "no such folder\(source)",

@@ -145,6 +145,14 @@ public struct Dataset: Sendable, CustomStringConvertible {
     return result
   }
 
+  /// A view of row `index` as a [imageHeight, imageWidth] image (shares memory with `features`).
+  /// - Parameter index: the row, in `0..<count`.
+  public func image(at index: Int) -> Tensor {
+    precondition(hasImageShape, "image(at:): \(name) has no image shape (features are codes)")
+    precondition(index >= 0 && index < count, "image(at: \(index)) out of range 0..<\(count)")
+    return features.rows(index..<(index + 1)).reshaped([imageHeight, imageWidth])
+  }
+
   /// The same labels with other features, such as an encoder's codes for these rows.
   /// - Parameters:
   ///   - codes: [count, latent] Float, one row per example of this dataset.

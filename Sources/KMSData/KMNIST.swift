@@ -99,24 +99,34 @@ public enum KMNIST {
     }
     switch files.contents {
     case .official:
+      let warnings = releaseWarnings(
+        [files.trainImages!, files.trainLabels!, files.testImages, files.testLabels])
+      let unverified = warnings.isEmpty ? "" : ", md5 differs from the official release"
       let train = try readDataset(
         files.trainImages!, files.trainLabels!, name: "kmnist-train",
-        provenance: "KMNIST official train (\(folder))")
+        provenance: "KMNIST official train (\(folder)\(unverified))")
       let test = try readDataset(
         files.testImages, files.testLabels, name: "kmnist-test",
-        provenance: "KMNIST official test (\(folder))")
+        provenance: "KMNIST official test (\(folder)\(unverified))")
       let (fit, validation) = try train.splitValidation(fraction: 0.1, seed: seed)
-      return DataSplits(train: fit, validation: validation, test: test, protocolName: "official")
+      return DataSplits(
+        train: fit, validation: validation, test: test, protocolName: "official",
+        notice: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
     case .testOnly:
+      let warnings = releaseWarnings([files.testImages, files.testLabels])
+      let unverified = warnings.isEmpty ? "" : ", md5 differs from the official release"
       let test = try readDataset(
         files.testImages, files.testLabels, name: "kmnist-test",
-        provenance: "KMNIST official test (\(folder))")
+        provenance: "KMNIST official test (\(folder)\(unverified))")
       var splits = try test.resplit(
         trainFraction: 0.7, validationFraction: 0.1, testFraction: 0.2, seed: seed,
         protocolName: "kmnist-10k")
       splits.notice =
-        "no KMNIST training images in \(folder): using the kmnist-10k protocol (the official "
-        + "test set re-split 70/10/20); numbers are not comparable with the paper's"
+        ([
+          "no KMNIST training images in \(folder): using the kmnist-10k protocol (the official "
+            + "test set re-split 70/10/20); numbers are not comparable with the paper's"
+        ] + warnings)
+        .joined(separator: "; ")
       return splits
     case .sample:
       let sample = try readDataset(
@@ -129,6 +139,21 @@ public enum KMNIST {
         "using the shipped KMNIST sample (\(grouped(sample.count)) official test images), not "
         + "the paper's protocol; run scripts/fetch-kmnist.sh for the full data"
       return splits
+    }
+  }
+
+  /// Warnings for official-named `.gz` files whose MD5 is not the official one: an old (pre
+  /// 2019-02-05) KMNIST copy, or other data under KMNIST's names. Raw and .npz files have no
+  /// published checksum and are not checked.
+  /// - Parameter paths: files to check.
+  public static func releaseWarnings(_ paths: [String]) -> [String] {
+    paths.compactMap { path in
+      let name = (path as NSString).lastPathComponent
+      guard let official = officialFiles.first(where: { $0.name == name }),
+        let actual = try? MD5.hexDigest(ofFileAt: path), actual != official.md5
+      else { return nil }
+      return "\(name) has md5 \(actual), not the official \(official.md5) (an old KMNIST "
+        + "release, or other data?)"
     }
   }
 

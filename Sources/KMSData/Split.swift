@@ -40,6 +40,15 @@ public struct DataSplits: Sendable, CustomStringConvertible {
     self.notice = notice
   }
 
+  /// The same splits with each part transformed, such as replaced by its codes
+  /// (`splits.map { $0.replacingFeatures(with: encoder(…)) }`); protocol and notice are kept.
+  /// - Parameter transform: makes the new part from the old one.
+  public func map(_ transform: (Dataset) throws -> Dataset) rethrows -> DataSplits {
+    DataSplits(
+      train: try transform(train), validation: try transform(validation),
+      test: try transform(test), protocolName: protocolName, notice: notice)
+  }
+
   /// The protocol, the three parts' summaries and the notice.
   public var description: String {
     var text =

@@ -75,9 +75,9 @@ final class Inflater {
       let remainingInput = input.count - consumed
       let status = input.withUnsafeBufferPointer { source -> Int32 in
         stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + consumed)
-        stream.pointee.avail_in = UInt32(remainingInput)
+        stream.pointee.avail_in = UInt32(clamping: remainingInput)  // more on the next pass
         stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + written
-        stream.pointee.avail_out = UInt32(buffer.count - written)
+        stream.pointee.avail_out = UInt32(clamping: buffer.count - written)
         return inflate(stream, Z_NO_FLUSH)
       }
       consumed = input.count - Int(stream.pointee.avail_in)
@@ -140,6 +140,7 @@ final class Inflater {
 ///   - bytes: the data to compress.
 ///   - framing: gzip or raw deflate.
 func deflate(_ bytes: [UInt8], framing: DeflateFraming) -> [UInt8] {
+  precondition(bytes.count < Int(UInt32.max), "deflate: \(bytes.count) bytes is over zlib's 4 GiB")
   var stream = z_stream()
   var status = deflateInit2_(
     &stream, 9, Z_DEFLATED, framing.windowBits, 9, Z_DEFAULT_STRATEGY, zlibVersion(),

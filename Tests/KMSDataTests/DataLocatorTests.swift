@@ -94,6 +94,10 @@ struct DataLocatorTests {
     #expect(throws: DataError.self) { try missing.locate() }
     let environment = DataLocator(environment: ["KMS_DATA": empty], sampleFolder: fixture.sample)
     #expect(throws: DataError.self) { try environment.locate() }
+    let file = fixture.explicit + "/t10k-images-idx3-ubyte.gz"
+    #expect(throws: DataError.self) {
+      try DataLocator(explicitPath: file, environment: [:], sampleFolder: fixture.sample).locate()
+    }
   }
 
   @Test("a folder's files decide the protocol: official, kmnist-10k")
@@ -106,8 +110,11 @@ struct DataLocatorTests {
     #expect(splits.train.count == 180 && splits.validation.count == 20 && splits.test.count == 100)
     #expect(splits.validation.classCounts == [Int](repeating: 2, count: 10))
     #expect(splits.train.provenance.hasPrefix("KMNIST official train"))
-    #expect(splits.test.provenance == "KMNIST official test (\(official))")
-    #expect(splits.notice == nil)
+    // Synthetic files under official names: the md5 check flags them.
+    #expect(
+      splits.test.provenance
+        == "KMNIST official test (\(official), md5 differs from the official release)")
+    #expect(splits.notice?.contains("t10k-images-idx3-ubyte.gz has md5") == true)
 
     let testOnly = try root.folder("test-only")
     try writeSyntheticKMNIST(into: testOnly, testPerClass: 10)

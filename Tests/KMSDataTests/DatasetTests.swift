@@ -25,6 +25,8 @@ struct DatasetTests {
     #expect(data.imageHeight == 1 && data.imageWidth == 3 && data.hasImageShape)
     #expect(data.classCounts == [1, 1])
     #expect(data.byteImages() == images)
+    #expect(data.image(at: 1).shape == [1, 3])
+    #expect(data.image(at: 1).scalars == Array(expected[3..<6]))
   }
 
   @Test("refuses label files that do not match the images")

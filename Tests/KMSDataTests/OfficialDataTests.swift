@@ -36,6 +36,9 @@ struct OfficialDataTests {
     let splits = try KMNIST.load(
       locator: DataLocator(explicitPath: folder, environment: [:], sampleFolder: nil))
     #expect(splits.protocolName == "kmnist-10k")
+    // The real files pass the md5 check: no release warning, provenance says official.
+    #expect(splits.notice?.contains("md5") == false)
+    #expect(splits.test.provenance.hasPrefix("KMNIST official test (\(folder));"))
     #expect(splits.train.classCounts == [Int](repeating: 700, count: 10))
     #expect(splits.validation.classCounts == [Int](repeating: 100, count: 10))
     #expect(splits.test.classCounts == [Int](repeating: 200, count: 10))

@@ -62,6 +62,13 @@ struct SplitTests {
       protocolName: "p")
     #expect(byFraction.train.sourceIndices == byCount.train.sourceIndices)
     #expect(byFraction.test.sourceIndices == byCount.test.sourceIndices)
+    // map keeps the protocol and transforms each part.
+    let renamed = byCount.map { part in
+      var copy = part
+      copy.name += "!"
+      return copy
+    }
+    #expect(renamed.protocolName == "p" && renamed.test.name == "p-test!")
   }
 
   @Test("the same seed gives the same indices; another seed gives others")
