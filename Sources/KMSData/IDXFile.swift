@@ -139,6 +139,7 @@ private final class PlainStream: IDXByteStream {
   }
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     let n = min(buffer.count, bytes.count - offset)
+    guard n > 0 else { return 0 }
     bytes.withUnsafeBytes { source in
       buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: n)
     }

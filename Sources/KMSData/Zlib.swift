@@ -70,18 +70,23 @@ final class Inflater {
   /// `buffer.count` only when the stream has ended.
   /// - Parameter buffer: where to write.
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    guard !input.isEmpty else {
+      throw DataError(.truncated, path: path, "the compressed data is empty", hint: redownloadHint)
+    }
     var written = 0
     while written < buffer.count && !isAtEnd {
-      let remainingInput = input.count - consumed
+      // zlib counts in 32 bits: offer at most 4 GiB a pass, the loop does the rest.
+      let offeredInput = UInt32(clamping: input.count - consumed)
+      let offeredOutput = UInt32(clamping: buffer.count - written)
       let status = input.withUnsafeBufferPointer { source -> Int32 in
         stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + consumed)
-        stream.pointee.avail_in = UInt32(clamping: remainingInput)  // more on the next pass
+        stream.pointee.avail_in = offeredInput
         stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + written
-        stream.pointee.avail_out = UInt32(clamping: buffer.count - written)
+        stream.pointee.avail_out = offeredOutput
         return inflate(stream, Z_NO_FLUSH)
       }
-      consumed = input.count - Int(stream.pointee.avail_in)
-      written = buffer.count - Int(stream.pointee.avail_out)
+      consumed += Int(offeredInput - stream.pointee.avail_in)
+      written += Int(offeredOutput - stream.pointee.avail_out)
       switch status {
       case Z_STREAM_END:
         try endMember()

@@ -192,5 +192,7 @@ struct IDXFileTests {
     let folder = try TemporaryFolder()
     try ByteImages(count: 0, rows: 28, columns: 28, pixels: []).writeIDX(to: folder.file("e.gz"))
     #expect(try ByteImages(contentsOf: folder.file("e.gz")).count == 0)
+    try ByteLabels([]).writeIDX(to: folder.file("e.idx"))
+    #expect(try ByteLabels(contentsOf: folder.file("e.idx")).values == [])
   }
 }

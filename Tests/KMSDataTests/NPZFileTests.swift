@@ -90,6 +90,14 @@ struct NPZFileTests {
     #expect(arrays["b"]?.integers == [-1, 2])
   }
 
+  @Test("a DEFLATE member with no data is truncated, not a crash")
+  func emptyDeflateMember() throws {
+    var zip = ZIPArchive.archive([(name: "arr_0.npy", data: [], compressed: false)])
+    zip[8] = 8  // method field of the local header, then of the directory entry (offset 39 + 10)
+    zip[39 + 10] = 8
+    #expect(kind { _ = try NPZFile.arrays(in: zip, path: "empty.npz") } == .truncated)
+  }
+
   @Test("the npy writer's header matches NumPy's (64-byte aligned, v1.0)")
   func npyHeader() throws {
     let bytes = NPYArray(uint8: [3, 1, 4, 1, 5], shape: [5]).npyBytes()
