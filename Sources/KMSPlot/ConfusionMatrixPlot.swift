@@ -95,24 +95,47 @@ public struct ConfusionMatrixPlot: Figure {
   func layout(width: Int, height: Int, style: PlotStyle) -> (axes: Axes, colorbar: Rect) {
     let s = style.s
     let k = counts.count
+    let (w, h) = (Double(width), Double(height))
+    let line = style.smallLine
+    let widestName = classNames.map { Double(BitmapFont.small.size(of: $0, scale: style.scale).width) }.max()!
     let area = Axes.defaultFrame(width: width, height: height, style: style)
     let barWidth = (0.05 * area.height).rounded()
     let barPad = (0.04 * area.height).rounded()
     let barLabels = 6 * s + Double(BitmapFont.small.cellWidth * 6) * s
-    let side = floor(min(area.height, area.width - barPad - barWidth - barLabels))
-    let left = (area.x + (area.width - (side + barPad + barWidth + barLabels)) / 2).rounded()
-    var axes = Axes(frame: Rect(x: left, y: area.y, width: side, height: side),
+    // Room the decorations need around the matrix: y tick labels and "True label" on the left,
+    // x tick labels (maybe turned) and "Predicted label" below, the colour bar on the right.
+    let ticks = style.spineWidth + style.tickLength + style.tickPad
+    let leftNeed = 8 * s + line + style.labelPad + widestName + ticks
+    let rightNeed = barPad + barWidth + barLabels + 8 * s
+    func bottomNeed(turned: Bool) -> Double {
+      ticks + (turned ? widestName : line) + style.labelPad + line + 6 * s
+    }
+    func side(turned: Bool) -> Double {
+      floor(min(area.height, h - area.y - bottomNeed(turned: turned),
+                area.width - barPad - barWidth - barLabels, w - leftNeed - rightNeed))
+    }
+    var turned = false
+    var matrixSide = side(turned: false)
+    if widestName > matrixSide / Double(k) - 4 * s {
+      turned = true
+      matrixSide = side(turned: true)
+    }
+    matrixSide = max(matrixSide, Double(k))
+    // Centre matrix and bar in matplotlib's axes area, but never closer to the edges than needed.
+    let group = matrixSide + rightNeed - 8 * s
+    var left = area.x + (area.width - group) / 2
+    left = max(left, leftNeed)
+    left = min(left, w - rightNeed - matrixSide)
+    var axes = Axes(frame: Rect(x: left.rounded(), y: area.y, width: matrixSide, height: matrixSide),
                     xLimits: -0.5...(Double(k) - 0.5), yLimits: -0.5...(Double(k) - 0.5))
     // Row 0 at the top: data y = k − 1 − row.
     axes.xTicks = classNames.enumerated().map { (Double($0.offset), $0.element) }
     axes.yTicks = classNames.enumerated().map { (Double(k - 1 - $0.offset), $0.element) }
-    let cell = axes.frame.width / Double(k)
-    let widestName = classNames.map { Double(BitmapFont.small.size(of: $0, scale: style.scale).width) }.max()!
-    axes.rotatesXTickLabels = widestName > cell - 4 * s
+    axes.rotatesXTickLabels = turned
     axes.xLabel = "Predicted label"
     axes.yLabel = "True label"
     axes.title = titled(title, String(format: "accuracy %.1f%%", accuracy * 100))
-    let bar = Rect(x: axes.frame.maxX + barPad, y: axes.frame.y, width: barWidth, height: side)
+    let bar = Rect(x: axes.frame.maxX + barPad, y: axes.frame.y, width: barWidth, height: matrixSide)
     return (axes, bar)
   }
 

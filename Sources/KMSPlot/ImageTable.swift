@@ -48,7 +48,9 @@ struct ImageTable: Sendable {
     let width = left + columns * Double(imageWidth * zoom) + (columns - 1) * Self.gutter + Self.margin
     let height = top + rowCount * (Double(imageHeight * zoom) + captionHeight)
       + rowGaps(scale: 1) + Self.margin
-    return (Int(width.rounded(.up)), Int(height.rounded(.up)))
+    // Wide enough for the title and for every caption under its image.
+    let titleWidth = Double(BitmapFont.large.size(of: title ?? "").width) + 2 * Self.margin
+    return (Int(max(width, titleWidth).rounded(.up)), Int(height.rounded(.up)))
   }
 
   /// A zoom that makes the grid about 900 pixels wide at most (3× for 10 KMNIST images a row).
