@@ -62,11 +62,14 @@ public struct Axes: Sendable {
   ///   - xLimits: data limits along x.
   ///   - yLimits: data limits along y.
   ///   - isLogY: use a logarithmic y axis.
-  public init(frame: Rect, xLimits: ClosedRange<Double>, yLimits: ClosedRange<Double>,
-              isLogY: Bool = false) {
+  public init(
+    frame: Rect, xLimits: ClosedRange<Double>, yLimits: ClosedRange<Double>,
+    isLogY: Bool = false
+  ) {
     let x0 = frame.x.rounded(), y0 = frame.y.rounded()
-    self.frame = Rect(x: x0, y: y0, width: (frame.maxX - x0).rounded(),
-                      height: (frame.maxY - y0).rounded())
+    self.frame = Rect(
+      x: x0, y: y0, width: (frame.maxX - x0).rounded(),
+      height: (frame.maxY - y0).rounded())
     self.xLimits = xLimits
     self.yLimits = yLimits
     self.isLogY = isLogY
@@ -100,7 +103,8 @@ public struct Axes: Sendable {
   /// - Parameter y: a data value.
   public func pixelY(_ y: Double) -> Double {
     let (low, high, value) =
-      isLogY ? (log10(yLimits.lowerBound), log10(yLimits.upperBound), y > 0 ? log10(y) : -.infinity)
+      isLogY
+      ? (log10(yLimits.lowerBound), log10(yLimits.upperBound), y > 0 ? log10(y) : -.infinity)
       : (yLimits.lowerBound, yLimits.upperBound, y)
     let span = high - low
     return frame.maxY - (value - low) / (span == 0 ? 1 : span) * frame.height
@@ -131,8 +135,10 @@ public struct Axes: Sendable {
   ///   - values: the data.
   ///   - margin: the fraction of the span added on each side.
   ///   - isLog: compute for a log axis (non-positive values ignored).
-  public static func limits(covering values: [Double], margin: Double = 0.05,
-                            isLog: Bool = false) -> ClosedRange<Double> {
+  public static func limits(
+    covering values: [Double], margin: Double = 0.05,
+    isLog: Bool = false
+  ) -> ClosedRange<Double> {
     let usable = values.filter { $0.isFinite && (!isLog || $0 > 0) }
     guard var low = usable.min(), var high = usable.max() else { return isLog ? 1...10 : 0...1 }
     if isLog {
@@ -182,7 +188,9 @@ public struct Axes: Sendable {
       // Less than two decades visible: also label 2× and 5× (and, within a factor of a few,
       // every) multiple of the decade, as plain numbers.
       let candidates = (major + minor).sorted()
-      var labelled = candidates.filter { [1, 2, 5].contains(Int(($0 / pow(10, floor(log10($0) + 1e-9))).rounded())) }
+      var labelled = candidates.filter {
+        [1, 2, 5].contains(Int(($0 / pow(10, floor(log10($0) + 1e-9))).rounded()))
+      }
       if labelled.count < 3 { labelled = candidates }
       return labelled.map { ($0, Ticks.format($0)) }
     }
@@ -223,8 +231,10 @@ public struct Axes: Sendable {
     let w = style.spineWidth, tick = style.tickLength
     let ink = Color.black
     // Spines: a ring just outside the data area, so data pixels are not covered.
-    canvas.fill(Rect(x: frame.x - w, y: frame.y - w, width: frame.width + 2 * w, height: w), with: ink)
-    canvas.fill(Rect(x: frame.x - w, y: frame.maxY, width: frame.width + 2 * w, height: w), with: ink)
+    canvas.fill(
+      Rect(x: frame.x - w, y: frame.y - w, width: frame.width + 2 * w, height: w), with: ink)
+    canvas.fill(
+      Rect(x: frame.x - w, y: frame.maxY, width: frame.width + 2 * w, height: w), with: ink)
     canvas.fill(Rect(x: frame.x - w, y: frame.y, width: w, height: frame.height), with: ink)
     canvas.fill(Rect(x: frame.maxX, y: frame.y, width: w, height: frame.height), with: ink)
 
@@ -237,12 +247,15 @@ public struct Axes: Sendable {
       guard x >= frame.x - w - 0.5, x <= frame.maxX + 0.5 else { continue }
       canvas.fill(Rect(x: x, y: xTickTop, width: w, height: tick), with: ink)
       if rotatesXTickLabels {
-        canvas.drawText(label, at: Point(x: x + w / 2, y: xLabelTop), scale: s,
-                        horizontal: .center, vertical: .top, isVertical: true)
-        xLabelsBottom = max(xLabelsBottom, xLabelTop + Double(BitmapFont.small.size(of: label, scale: s).width))
+        canvas.drawText(
+          label, at: Point(x: x + w / 2, y: xLabelTop), scale: s,
+          horizontal: .center, vertical: .top, isVertical: true)
+        xLabelsBottom = max(
+          xLabelsBottom, xLabelTop + Double(BitmapFont.small.size(of: label, scale: s).width))
       } else {
-        drawTickLabel(label, in: canvas, at: Point(x: x + w / 2, y: xLabelTop), scale: s,
-                      horizontal: .center, vertical: .top)
+        drawTickLabel(
+          label, in: canvas, at: Point(x: x + w / 2, y: xLabelTop), scale: s,
+          horizontal: .center, vertical: .top)
         xLabelsBottom = max(xLabelsBottom, xLabelTop + style.smallLine)
       }
     }
@@ -255,8 +268,9 @@ public struct Axes: Sendable {
       let y = floor(pixelY(value))
       guard y >= frame.y - w - 0.5, y <= frame.maxY + 0.5 else { continue }
       canvas.fill(Rect(x: yTickRight - tick, y: y, width: tick, height: w), with: ink)
-      let width = drawTickLabel(label, in: canvas, at: Point(x: yLabelRight, y: y + w / 2), scale: s,
-                                horizontal: .right, vertical: .center)
+      let width = drawTickLabel(
+        label, in: canvas, at: Point(x: yLabelRight, y: y + w / 2), scale: s,
+        horizontal: .right, vertical: .center)
       widestYLabel = max(widestYLabel, width)
     }
     if isLogY && yTicks == nil {
@@ -267,24 +281,29 @@ public struct Axes: Sendable {
     }
 
     if let xLabel {
-      canvas.drawText(xLabel, at: Point(x: frame.center.x, y: xLabelsBottom + style.labelPad - style.s * 2),
-                      scale: s, horizontal: .center, vertical: .top)
+      canvas.drawText(
+        xLabel, at: Point(x: frame.center.x, y: xLabelsBottom + style.labelPad - style.s * 2),
+        scale: s, horizontal: .center, vertical: .top)
     }
     if let yLabel {
-      canvas.drawText(yLabel, at: Point(x: yLabelRight - widestYLabel - style.labelPad, y: frame.center.y),
-                      scale: s, horizontal: .right, vertical: .center, isVertical: true)
+      canvas.drawText(
+        yLabel, at: Point(x: yLabelRight - widestYLabel - style.labelPad, y: frame.center.y),
+        scale: s, horizontal: .right, vertical: .center, isVertical: true)
     }
     if let title {
-      canvas.drawText(title, at: Point(x: frame.center.x, y: frame.y - w - style.titlePad),
-                      font: .large, scale: s, horizontal: .center, vertical: .bottom)
+      canvas.drawText(
+        title, at: Point(x: frame.center.x, y: frame.y - w - style.titlePad),
+        font: .large, scale: s, horizontal: .center, vertical: .bottom)
     }
   }
 
   /// Draws a tick label; "10^k" is set as 10 with a raised exponent, as matplotlib's
   /// `LogFormatterSciNotation` does. Returns the width drawn.
   @discardableResult
-  func drawTickLabel(_ label: String, in canvas: Canvas, at point: Point, scale: Int,
-                     horizontal: HorizontalAlignment, vertical: VerticalAlignment) -> Double {
+  func drawTickLabel(
+    _ label: String, in canvas: Canvas, at point: Point, scale: Int,
+    horizontal: HorizontalAlignment, vertical: VerticalAlignment
+  ) -> Double {
     let font = BitmapFont.small
     guard let caret = label.firstIndex(of: "^") else {
       canvas.drawText(label, at: point, scale: scale, horizontal: horizontal, vertical: vertical)
@@ -301,8 +320,9 @@ public struct Axes: Sendable {
     }
     canvas.drawText(base, at: Point(x: left, y: point.y), scale: scale, vertical: vertical)
     let raise = Double(font.capHeight * scale) * 0.55
-    canvas.drawText(exponent, at: Point(x: left + baseWidth, y: point.y - raise), scale: scale,
-                    vertical: vertical)
+    canvas.drawText(
+      exponent, at: Point(x: left + baseWidth, y: point.y - raise), scale: scale,
+      vertical: vertical)
     return total
   }
 }

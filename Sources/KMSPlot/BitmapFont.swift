@@ -75,12 +75,14 @@ extension Canvas {
   ///   - horizontal: horizontal placement of the box relative to `point`.
   ///   - vertical: vertical placement of the box relative to `point`.
   ///   - isVertical: turn the text to read upward.
-  public func drawText(_ text: String, at point: Point, font: BitmapFont = .small, scale: Int = 1,
-                       color: Color = .black, horizontal: HorizontalAlignment = .left,
-                       vertical: VerticalAlignment = .top, isVertical: Bool = false) {
+  public func drawText(
+    _ text: String, at point: Point, font: BitmapFont = .small, scale: Int = 1,
+    color: Color = .black, horizontal: HorizontalAlignment = .left,
+    vertical: VerticalAlignment = .top, isVertical: Bool = false
+  ) {
     let s = max(scale, 1)
-    let length = text.count * font.cellWidth * s    // along the text
-    let thickness = font.cellHeight * s             // across the text
+    let length = text.count * font.cellWidth * s  // along the text
+    let thickness = font.cellHeight * s  // across the text
     // Offset of the anchor within the line box, across the text, measured from its top.
     let across: Int
     switch vertical {
@@ -132,8 +134,10 @@ extension Canvas {
 
   /// Paints the set pixels of one glyph, each as a `scale`×`scale` block, mapping glyph-space
   /// (column, row) in scaled pixels to canvas pixels through `place`.
-  private func drawGlyph(_ character: Character, font: BitmapFont, scale: Int, color: Color,
-                         place: (Int, Int) -> (Int, Int)) {
+  private func drawGlyph(
+    _ character: Character, font: BitmapFont, scale: Int, color: Color,
+    place: (Int, Int) -> (Int, Int)
+  ) {
     let index = font.glyphIndex(character)
     for row in 0..<font.cellHeight {
       let bits = font.rows[index * font.cellHeight + row]

@@ -31,14 +31,18 @@ extension Canvas {
   ///   - lineWidth: the line width in pixels.
   public func stroke(_ rect: Rect, with color: Color, lineWidth: Double = 1) {
     let h = lineWidth / 2
-    fill(Rect(x: rect.x - h, y: rect.y - h, width: rect.width + lineWidth, height: lineWidth),
-         with: color)
-    fill(Rect(x: rect.x - h, y: rect.maxY - h, width: rect.width + lineWidth, height: lineWidth),
-         with: color)
-    fill(Rect(x: rect.x - h, y: rect.y + h, width: lineWidth, height: rect.height - lineWidth),
-         with: color)
-    fill(Rect(x: rect.maxX - h, y: rect.y + h, width: lineWidth, height: rect.height - lineWidth),
-         with: color)
+    fill(
+      Rect(x: rect.x - h, y: rect.y - h, width: rect.width + lineWidth, height: lineWidth),
+      with: color)
+    fill(
+      Rect(x: rect.x - h, y: rect.maxY - h, width: rect.width + lineWidth, height: lineWidth),
+      with: color)
+    fill(
+      Rect(x: rect.x - h, y: rect.y + h, width: lineWidth, height: rect.height - lineWidth),
+      with: color)
+    fill(
+      Rect(x: rect.maxX - h, y: rect.y + h, width: lineWidth, height: rect.height - lineWidth),
+      with: color)
   }
 
   /// Draws an anti-aliased straight line with round caps.
@@ -75,7 +79,7 @@ extension Canvas {
     let y0 = max(Int(floor(minY - reach)), 0), y1 = min(Int(ceil(maxY + reach)), height)
     guard x0 < x1, y0 < y1 else { return }
     let maskWidth = x1 - x0
-    var mask = [Float](repeating: 0, count: maskWidth * (y1 - y0))   // [rows, maskWidth]
+    var mask = [Float](repeating: 0, count: maskWidth * (y1 - y0))  // [rows, maskWidth]
     for k in 0..<(points.count - 1) {
       let a = points[k], b = points[k + 1]
       guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { continue }
@@ -212,8 +216,10 @@ extension Canvas {
   ///   - color: the colour.
   ///   - lineWidth: the shaft width.
   ///   - headLength: the length of the head along the shaft.
-  public func drawArrow(from tail: Point, to head: Point, color: Color, lineWidth: Double = 1,
-                        headLength: Double = 9) {
+  public func drawArrow(
+    from tail: Point, to head: Point, color: Color, lineWidth: Double = 1,
+    headLength: Double = 9
+  ) {
     let dx = head.x - tail.x, dy = head.y - tail.y
     let length = (dx * dx + dy * dy).squareRoot()
     guard length > 0 else { return }
@@ -222,10 +228,11 @@ extension Canvas {
     let halfWidth = headLength * 0.4
     let base = Point(x: head.x - ux * headLength, y: head.y - uy * headLength)
     drawLine(from: tail, to: base, color: color, lineWidth: lineWidth)
-    fillPolygon([
-      head,
-      Point(x: base.x - uy * halfWidth, y: base.y + ux * halfWidth),
-      Point(x: base.x + uy * halfWidth, y: base.y - ux * halfWidth),
-    ], color: color)
+    fillPolygon(
+      [
+        head,
+        Point(x: base.x - uy * halfWidth, y: base.y + ux * halfWidth),
+        Point(x: base.x + uy * halfWidth, y: base.y - ux * halfWidth),
+      ], color: color)
   }
 }

@@ -62,8 +62,9 @@ public struct Canvas: @unchecked Sendable {
     let y0 = min(max(Int(rect.y.rounded()), 0), height)
     let x1 = min(max(Int(rect.maxX.rounded()), x0), width)
     let y1 = min(max(Int(rect.maxY.rounded()), y0), height)
-    return Canvas(storage: storage, originX: originX + x0, originY: originY + y0,
-                  width: x1 - x0, height: y1 - y0)
+    return Canvas(
+      storage: storage, originX: originX + x0, originY: originY + y0,
+      width: x1 - x0, height: y1 - y0)
   }
 
   /// The whole view as a rectangle at the origin.
@@ -149,8 +150,9 @@ public struct Canvas: @unchecked Sendable {
   ///   - height: height in pixels.
   ///   - rgbaBytes: `width * height * 4` bytes.
   public init(width: Int, height: Int, rgbaBytes: [UInt8]) {
-    precondition(rgbaBytes.count == width * height * 4,
-                 "Canvas(\(width)×\(height)) needs \(width * height * 4) bytes, got \(rgbaBytes.count)")
+    precondition(
+      rgbaBytes.count == width * height * 4,
+      "Canvas(\(width)×\(height)) needs \(width * height * 4) bytes, got \(rgbaBytes.count)")
     self.init(width: width, height: height, background: .clear)
     rgbaBytes.withUnsafeBufferPointer { source in
       storage.bytes.update(from: source.baseAddress!, count: rgbaBytes.count)

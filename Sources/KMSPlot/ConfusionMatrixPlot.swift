@@ -25,25 +25,30 @@ public struct ConfusionMatrixPlot: Figure {
   ///   - title: a title; the accuracy is added to it.
   /// - Throws: `PlotError` for zero classes, a non-square matrix, negative counts, no samples, or
   ///   a class-name count that does not match.
-  public init(counts: [[Int]], classNames: [String]? = nil, normalized: Bool = false,
-              title: String? = nil) throws {
+  public init(
+    counts: [[Int]], classNames: [String]? = nil, normalized: Bool = false,
+    title: String? = nil
+  ) throws {
     guard !counts.isEmpty else { throw PlotError.noClasses }
     let k = counts.count
     for (i, row) in counts.enumerated() {
       guard row.count == k else {
-        throw PlotError.mismatchedCounts(what: "confusion matrix row \(i) length (square matrix)",
-                                         expected: k, actual: row.count)
+        throw PlotError.mismatchedCounts(
+          what: "confusion matrix row \(i) length (square matrix)",
+          expected: k, actual: row.count)
       }
       if let j = row.firstIndex(where: { $0 < 0 }) {
-        throw PlotError.invalidArgument(name: "count at row \(i), column \(j)",
-                                        expected: "a count ≥ 0", actual: "\(row[j])")
+        throw PlotError.invalidArgument(
+          name: "count at row \(i), column \(j)",
+          expected: "a count ≥ 0", actual: "\(row[j])")
       }
     }
     if let classNames {
       guard !classNames.isEmpty else { throw PlotError.noClasses }
       guard classNames.count == k else {
-        throw PlotError.mismatchedCounts(what: "class name count (one per matrix row)", expected: k,
-                                         actual: classNames.count)
+        throw PlotError.mismatchedCounts(
+          what: "class name count (one per matrix row)", expected: k,
+          actual: classNames.count)
       }
     }
     let total = counts.reduce(0) { $0 + $1.reduce(0, +) }
@@ -64,17 +69,21 @@ public struct ConfusionMatrixPlot: Figure {
   ///   - title: a title; the accuracy is added to it.
   /// - Throws: `PlotError` for zero classes, mismatched or empty label lists, or a label out of
   ///   range.
-  public init(trueLabels: [Int], predictedLabels: [Int], classNames: [String],
-              normalized: Bool = false, title: String? = nil) throws {
+  public init(
+    trueLabels: [Int], predictedLabels: [Int], classNames: [String],
+    normalized: Bool = false, title: String? = nil
+  ) throws {
     guard !classNames.isEmpty else { throw PlotError.noClasses }
     guard !trueLabels.isEmpty else { throw PlotError.emptyInput(what: "true labels") }
     guard predictedLabels.count == trueLabels.count else {
-      throw PlotError.mismatchedCounts(what: "predicted label count (one per true label)",
-                                       expected: trueLabels.count, actual: predictedLabels.count)
+      throw PlotError.mismatchedCounts(
+        what: "predicted label count (one per true label)",
+        expected: trueLabels.count, actual: predictedLabels.count)
     }
     try requireLabels(trueLabels, classCount: classNames.count, "true labels")
     try requireLabels(predictedLabels, classCount: classNames.count, "predicted labels")
-    var counts = Array(repeating: Array(repeating: 0, count: classNames.count), count: classNames.count)
+    var counts = Array(
+      repeating: Array(repeating: 0, count: classNames.count), count: classNames.count)
     for (t, p) in zip(trueLabels, predictedLabels) { counts[t][p] += 1 }
     try self.init(counts: counts, classNames: classNames, normalized: normalized, title: title)
   }
@@ -97,7 +106,9 @@ public struct ConfusionMatrixPlot: Figure {
     let k = counts.count
     let (w, h) = (Double(width), Double(height))
     let line = style.smallLine
-    let widestName = classNames.map { Double(BitmapFont.small.size(of: $0, scale: style.scale).width) }.max()!
+    let widestName = classNames.map {
+      Double(BitmapFont.small.size(of: $0, scale: style.scale).width)
+    }.max()!
     let area = Axes.defaultFrame(width: width, height: height, style: style)
     let barWidth = (0.05 * area.height).rounded()
     let barPad = (0.04 * area.height).rounded()
@@ -111,8 +122,10 @@ public struct ConfusionMatrixPlot: Figure {
       ticks + (turned ? widestName : line) + style.labelPad + line + 6 * s
     }
     func side(turned: Bool) -> Double {
-      floor(min(area.height, h - area.y - bottomNeed(turned: turned),
-                area.width - barPad - barWidth - barLabels, w - leftNeed - rightNeed))
+      floor(
+        min(
+          area.height, h - area.y - bottomNeed(turned: turned),
+          area.width - barPad - barWidth - barLabels, w - leftNeed - rightNeed))
     }
     var turned = false
     var matrixSide = side(turned: false)
@@ -126,8 +139,9 @@ public struct ConfusionMatrixPlot: Figure {
     var left = area.x + (area.width - group) / 2
     left = max(left, leftNeed)
     left = min(left, w - rightNeed - matrixSide)
-    var axes = Axes(frame: Rect(x: left.rounded(), y: area.y, width: matrixSide, height: matrixSide),
-                    xLimits: -0.5...(Double(k) - 0.5), yLimits: -0.5...(Double(k) - 0.5))
+    var axes = Axes(
+      frame: Rect(x: left.rounded(), y: area.y, width: matrixSide, height: matrixSide),
+      xLimits: -0.5...(Double(k) - 0.5), yLimits: -0.5...(Double(k) - 0.5))
     // Row 0 at the top: data y = k − 1 − row.
     axes.xTicks = classNames.enumerated().map { (Double($0.offset), $0.element) }
     axes.yTicks = classNames.enumerated().map { (Double(k - 1 - $0.offset), $0.element) }
@@ -135,7 +149,8 @@ public struct ConfusionMatrixPlot: Figure {
     axes.xLabel = "Predicted label"
     axes.yLabel = "True label"
     axes.title = titled(title, String(format: "accuracy %.1f%%", accuracy * 100))
-    let bar = Rect(x: axes.frame.maxX + barPad, y: axes.frame.y, width: barWidth, height: matrixSide)
+    let bar = Rect(
+      x: axes.frame.maxX + barPad, y: axes.frame.y, width: barWidth, height: matrixSide)
     return (axes, bar)
   }
 
@@ -172,8 +187,9 @@ public struct ConfusionMatrixPlot: Figure {
         canvas.fill(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0), with: color)
         let ink = value < threshold ? highColor : lowColor
         canvas.subcanvas(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
-          .drawText(cellText(value), at: Point(x: (x1 - x0) / 2, y: (y1 - y0) / 2),
-                    scale: style.scale, color: ink, horizontal: .center, vertical: .center)
+          .drawText(
+            cellText(value), at: Point(x: (x1 - x0) / 2, y: (y1 - y0) / 2),
+            scale: style.scale, color: ink, horizontal: .center, vertical: .center)
       }
     }
     axes.drawDecorations(in: canvas, style: style)
@@ -195,7 +211,8 @@ struct Colorbar: Sendable {
     for row in 0..<height {
       // Top row exactly the high end, bottom row exactly the low end.
       let color = colormap.color(at: 1 - Double(row) / Double(max(height - 1, 1)))
-      canvas.fill(Rect(x: Double(x0), y: Double(y0 + row), width: Double(width), height: 1), with: color)
+      canvas.fill(
+        Rect(x: Double(x0), y: Double(y0 + row), width: Double(width), height: 1), with: color)
     }
     let w = style.spineWidth
     let box = Rect(x: Double(x0), y: Double(y0), width: Double(width), height: Double(height))
@@ -210,8 +227,9 @@ struct Colorbar: Sendable {
     for (value, label) in zip(ticks, labels) {
       let y = floor(box.maxY - (value - limits.lowerBound) / span * box.height)
       canvas.fill(Rect(x: box.maxX + w, y: y, width: style.tickLength, height: w), with: .black)
-      canvas.drawText(label, at: Point(x: box.maxX + w + style.tickLength + style.tickPad, y: y + w / 2),
-                      scale: style.scale, horizontal: .left, vertical: .center)
+      canvas.drawText(
+        label, at: Point(x: box.maxX + w + style.tickLength + style.tickPad, y: y + w / 2),
+        scale: style.scale, horizontal: .left, vertical: .center)
     }
   }
 }

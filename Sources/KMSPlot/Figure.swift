@@ -62,8 +62,9 @@ func requireFinite(_ values: [Float], _ what: String) throws {
 /// Throws unless every label lies in `0..<classCount`.
 func requireLabels(_ labels: [Int], classCount: Int, _ what: String) throws {
   if let index = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
-    throw PlotError.labelOutOfRange(what: what, label: labels[index], index: index,
-                                    classCount: classCount)
+    throw PlotError.labelOutOfRange(
+      what: what, label: labels[index], index: index,
+      classCount: classCount)
   }
 }
 

@@ -12,12 +12,15 @@ public struct ImageGrid: Figure {
   ///   - title: a title above the grid.
   /// - Throws: `PlotError` for no images, unequal sizes, non-finite values or a caption count
   ///   that does not match.
-  public init(images: [[Float]], imageWidth: Int? = nil, captions: [String]? = nil,
-              columns: Int? = nil, title: String? = nil) throws {
+  public init(
+    images: [[Float]], imageWidth: Int? = nil, captions: [String]? = nil,
+    columns: Int? = nil, title: String? = nil
+  ) throws {
     let wrapped = try grayImages(images, width: imageWidth, what: "images")
     if let captions, captions.count != images.count {
-      throw PlotError.mismatchedCounts(what: "caption count (one per image)", expected: images.count,
-                                       actual: captions.count)
+      throw PlotError.mismatchedCounts(
+        what: "caption count (one per image)", expected: images.count,
+        actual: captions.count)
     }
     if let columns, columns < 1 {
       throw PlotError.invalidArgument(name: "columns", expected: "at least 1", actual: "\(columns)")
@@ -29,8 +32,9 @@ public struct ImageGrid: Figure {
       rows.append(Array(wrapped[start..<end]))
       if let captions { captionRows.append(Array(captions[start..<end])) }
     }
-    table = ImageTable(rows: rows, rowLabels: nil, captions: captions == nil ? nil : captionRows,
-                       title: title)
+    table = ImageTable(
+      rows: rows, rowLabels: nil, captions: captions == nil ? nil : captionRows,
+      title: title)
   }
 
   /// Creates an image grid captioned by class name.
@@ -42,20 +46,26 @@ public struct ImageGrid: Figure {
   ///   - columns: images per row; `nil` uses up to 10.
   ///   - title: a title above the grid.
   /// - Throws: `PlotError` as the other initialiser, and for zero classes or a bad label.
-  public init(images: [[Float]], labels: [Int], classNames: [String], imageWidth: Int? = nil,
-              columns: Int? = nil, title: String? = nil) throws {
+  public init(
+    images: [[Float]], labels: [Int], classNames: [String], imageWidth: Int? = nil,
+    columns: Int? = nil, title: String? = nil
+  ) throws {
     guard !classNames.isEmpty else { throw PlotError.noClasses }
     guard labels.count == images.count else {
-      throw PlotError.mismatchedCounts(what: "label count (one per image)", expected: images.count,
-                                       actual: labels.count)
+      throw PlotError.mismatchedCounts(
+        what: "label count (one per image)", expected: images.count,
+        actual: labels.count)
     }
     try requireLabels(labels, classCount: classNames.count, "labels")
-    try self.init(images: images, imageWidth: imageWidth, captions: labels.map { classNames[$0] },
-                  columns: columns, title: title)
+    try self.init(
+      images: images, imageWidth: imageWidth, captions: labels.map { classNames[$0] },
+      columns: columns, title: title)
   }
 
   /// Sized to show the images 1–4× (about 900 pixels wide at most).
-  public var preferredSize: (width: Int, height: Int) { table.preferredSize(zoom: table.naturalZoom) }
+  public var preferredSize: (width: Int, height: Int) {
+    table.preferredSize(zoom: table.naturalZoom)
+  }
 
   /// Draws the grid centred in `canvas`.
   /// - Parameters:
@@ -78,17 +88,21 @@ public struct ReconstructionGrid: Figure {
   ///   - columns: images per row; `nil` uses up to 10.
   ///   - title: a title above the grid.
   /// - Throws: `PlotError` for no images, mismatched counts or sizes, or non-finite values.
-  public init(originals: [[Float]], reconstructions: [[Float]], imageWidth: Int? = nil,
-              columns: Int? = nil, title: String? = nil) throws {
+  public init(
+    originals: [[Float]], reconstructions: [[Float]], imageWidth: Int? = nil,
+    columns: Int? = nil, title: String? = nil
+  ) throws {
     let top = try grayImages(originals, width: imageWidth, what: "originals")
     guard reconstructions.count == originals.count else {
-      throw PlotError.mismatchedCounts(what: "reconstruction count (one per original)",
-                                       expected: originals.count, actual: reconstructions.count)
+      throw PlotError.mismatchedCounts(
+        what: "reconstruction count (one per original)",
+        expected: originals.count, actual: reconstructions.count)
     }
     let bottom = try grayImages(reconstructions, width: top[0].width, what: "reconstructions")
     guard bottom[0].pixels.count == top[0].pixels.count else {
-      throw PlotError.mismatchedCounts(what: "reconstruction size (values per image)",
-                                       expected: top[0].pixels.count, actual: bottom[0].pixels.count)
+      throw PlotError.mismatchedCounts(
+        what: "reconstruction size (values per image)",
+        expected: top[0].pixels.count, actual: bottom[0].pixels.count)
     }
     if let columns, columns < 1 {
       throw PlotError.invalidArgument(name: "columns", expected: "at least 1", actual: "\(columns)")
@@ -105,7 +119,9 @@ public struct ReconstructionGrid: Figure {
   }
 
   /// Sized to show the images 1–4×.
-  public var preferredSize: (width: Int, height: Int) { table.preferredSize(zoom: table.naturalZoom) }
+  public var preferredSize: (width: Int, height: Int) {
+    table.preferredSize(zoom: table.naturalZoom)
+  }
 
   /// Draws the grid centred in `canvas`.
   /// - Parameters:

@@ -2,7 +2,7 @@ import Foundation
 
 /// One grayscale image: `width × height` values in [0, 1], row-major.
 struct GrayImage: Sendable {
-  var pixels: [Float]   // [height, width]
+  var pixels: [Float]  // [height, width]
   var width: Int
   var height: Int
 }
@@ -31,13 +31,15 @@ struct ImageTable: Sendable {
   func rowGaps(scale s: Double) -> Double {
     guard rowsPerBlock > 1 else { return Double(rows.count - 1) * Self.gutter * s }
     let blocks = (rows.count + rowsPerBlock - 1) / rowsPerBlock
-    return Double(rows.count - 1) * Self.gutter * s + Double(blocks - 1) * (Self.blockGap - Self.gutter) * s
+    return Double(rows.count - 1) * Self.gutter * s + Double(blocks - 1)
+      * (Self.blockGap - Self.gutter) * s
   }
 
   /// The top of row `r` relative to the first row's top.
   func rowOffset(_ r: Int, rowHeight: Double, scale s: Double) -> Double {
     let blockIndex = rowsPerBlock > 1 ? r / rowsPerBlock : 0
-    return Double(r) * (rowHeight + Self.gutter * s) + Double(blockIndex) * (Self.blockGap - Self.gutter) * s
+    return Double(r) * (rowHeight + Self.gutter * s) + Double(blockIndex)
+      * (Self.blockGap - Self.gutter) * s
   }
 
   /// Size with images shown `zoom` times larger.
@@ -45,8 +47,10 @@ struct ImageTable: Sendable {
     let style = PlotStyle()
     let (left, top, captionHeight) = furniture(style: style)
     let columns = Double(columnCount), rowCount = Double(rows.count)
-    let width = left + columns * Double(imageWidth * zoom) + (columns - 1) * Self.gutter + Self.margin
-    let height = top + rowCount * (Double(imageHeight * zoom) + captionHeight)
+    let width =
+      left + columns * Double(imageWidth * zoom) + (columns - 1) * Self.gutter + Self.margin
+    let height =
+      top + rowCount * (Double(imageHeight * zoom) + captionHeight)
       + rowGaps(scale: 1) + Self.margin
     // Wide enough for the title and for every caption under its image.
     let titleWidth = Double(BitmapFont.large.size(of: title ?? "").width) + 2 * Self.margin
@@ -61,10 +65,13 @@ struct ImageTable: Sendable {
   /// Space taken by row labels (left), title (top), and captions (under each image).
   func furniture(style: PlotStyle) -> (left: Double, top: Double, caption: Double) {
     let s = style.s
-    let labelWidth = (rowLabels ?? []).map { Double(BitmapFont.small.size(of: $0, scale: style.scale).width) }
+    let labelWidth =
+      (rowLabels ?? []).map { Double(BitmapFont.small.size(of: $0, scale: style.scale).width) }
       .max() ?? 0
     let left = rowLabels == nil ? Self.margin * s : Self.margin * s + labelWidth + 8 * s
-    let top = title == nil ? Self.margin * s : Self.margin * s + Double(BitmapFont.large.cellHeight) * s + 8 * s
+    let top =
+      title == nil
+      ? Self.margin * s : Self.margin * s + Double(BitmapFont.large.cellHeight) * s + 8 * s
     let caption = captions == nil ? 0 : style.smallLine + 3 * s
     return (left, top, caption)
   }
@@ -75,36 +82,45 @@ struct ImageTable: Sendable {
     let columns = Double(columnCount), rowCount = Double(rows.count)
     let gutter = Self.gutter * s
     let availableWidth = Double(canvas.width) - left - Self.margin * s - (columns - 1) * gutter
-    let availableHeight = Double(canvas.height) - top - Self.margin * s - rowGaps(scale: s)
+    let availableHeight =
+      Double(canvas.height) - top - Self.margin * s - rowGaps(scale: s)
       - rowCount * captionHeight
     // Cell size: the largest that fits, snapped down to a whole multiple of the image size.
-    var cellWidth = floor(min(availableWidth / columns,
-                              availableHeight / rowCount * Double(imageWidth) / Double(imageHeight)))
-    if cellWidth >= Double(imageWidth) { cellWidth = floor(cellWidth / Double(imageWidth)) * Double(imageWidth) }
+    var cellWidth = floor(
+      min(
+        availableWidth / columns,
+        availableHeight / rowCount * Double(imageWidth) / Double(imageHeight)))
+    if cellWidth >= Double(imageWidth) {
+      cellWidth = floor(cellWidth / Double(imageWidth)) * Double(imageWidth)
+    }
     cellWidth = max(cellWidth, 1)
     let cellHeight = max((cellWidth * Double(imageHeight) / Double(imageWidth)).rounded(), 1)
     // Centre the grid horizontally in the space right of the row labels.
     let gridWidth = columns * cellWidth + (columns - 1) * gutter
     let originX = (left + (Double(canvas.width) - left - Self.margin * s - gridWidth) / 2).rounded()
     let gridHeight = rowCount * (cellHeight + captionHeight) + rowGaps(scale: s)
-    let originY = (top + max(0, (Double(canvas.height) - top - Self.margin * s - gridHeight) / 2)).rounded()
+    let originY = (top + max(0, (Double(canvas.height) - top - Self.margin * s - gridHeight) / 2))
+      .rounded()
 
     if let title {
-      canvas.drawText(title, at: Point(x: Double(canvas.width) / 2, y: originY - 8 * s),
-                      font: .large, scale: style.scale, horizontal: .center, vertical: .bottom)
+      canvas.drawText(
+        title, at: Point(x: Double(canvas.width) / 2, y: originY - 8 * s),
+        font: .large, scale: style.scale, horizontal: .center, vertical: .bottom)
     }
     for (r, row) in rows.enumerated() {
       let y = originY + rowOffset(r, rowHeight: cellHeight + captionHeight, scale: s)
       if let rowLabels, r < rowLabels.count {
-        canvas.drawText(rowLabels[r], at: Point(x: originX - 8 * s, y: y + cellHeight / 2),
-                        scale: style.scale, horizontal: .right, vertical: .center)
+        canvas.drawText(
+          rowLabels[r], at: Point(x: originX - 8 * s, y: y + cellHeight / 2),
+          scale: style.scale, horizontal: .right, vertical: .center)
       }
       for (c, image) in row.enumerated() {
         let x = originX + Double(c) * (cellWidth + gutter)
         canvas.drawGrayscale(image, in: Rect(x: x, y: y, width: cellWidth, height: cellHeight))
         if let captions, r < captions.count, c < captions[r].count {
-          canvas.drawText(captions[r][c], at: Point(x: x + cellWidth / 2, y: y + cellHeight + 2 * s),
-                          scale: style.scale, horizontal: .center, vertical: .top)
+          canvas.drawText(
+            captions[r][c], at: Point(x: x + cellWidth / 2, y: y + cellHeight + 2 * s),
+            scale: style.scale, horizontal: .center, vertical: .top)
         }
       }
     }
@@ -137,8 +153,9 @@ func grayImages(_ images: [[Float]], width: Int?, what: String) throws -> [GrayI
   let w: Int
   if let width {
     guard width > 0, count % width == 0 else {
-      throw PlotError.invalidArgument(name: "image width", expected: "a divisor of \(count)",
-                                      actual: "\(width)")
+      throw PlotError.invalidArgument(
+        name: "image width", expected: "a divisor of \(count)",
+        actual: "\(width)")
     }
     w = width
   } else {
@@ -154,8 +171,9 @@ func grayImages(_ images: [[Float]], width: Int?, what: String) throws -> [GrayI
   result.reserveCapacity(images.count)
   for (i, image) in images.enumerated() {
     guard image.count == count else {
-      throw PlotError.mismatchedCounts(what: "\(what)[\(i)] value count", expected: count,
-                                       actual: image.count)
+      throw PlotError.mismatchedCounts(
+        what: "\(what)[\(i)] value count", expected: count,
+        actual: image.count)
     }
     try requireFinite(image, "\(what)[\(i)]")
     result.append(GrayImage(pixels: image, width: w, height: count / w))

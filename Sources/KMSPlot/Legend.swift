@@ -44,11 +44,14 @@ public struct Legend: Sendable {
   /// - Parameter style: sizes for the scale.
   public func size(style: PlotStyle) -> (width: Double, height: Double) {
     let s = style.s
-    let widest = entries.map { Double(BitmapFont.small.size(of: $0.label, scale: style.scale).width) }
+    let widest =
+      entries.map { Double(BitmapFont.small.size(of: $0.label, scale: style.scale).width) }
       .max() ?? 0
     let rows = Double(entries.count)
-    return (2 * 6 * s + 24 * s + 8 * s + widest,
-            2 * 5 * s + rows * style.smallLine + max(rows - 1, 0) * 4 * s)
+    return (
+      2 * 6 * s + 24 * s + 8 * s + widest,
+      2 * 5 * s + rows * style.smallLine + max(rows - 1, 0) * 4 * s
+    )
   }
 
   /// The legend's rectangle in the corner or edge of `frame` that covers the fewest of
@@ -63,7 +66,7 @@ public struct Legend: Sendable {
     -> (rect: Rect, covered: Int)
   {
     let (w, h) = size(style: style)
-    let pad = 7 * style.s   // borderaxespad 0.5 em
+    let pad = 7 * style.s  // borderaxespad 0.5 em
     let left = frame.x + pad, right = frame.maxX - pad - w
     let top = frame.y + pad, bottom = frame.maxY - pad - h
     let midX = frame.center.x - w / 2, midY = frame.center.y - h / 2
@@ -97,14 +100,17 @@ public struct Legend: Sendable {
       let handleLeft = rect.x + 6 * s
       switch entry.handle {
       case .line:
-        canvas.drawLine(from: Point(x: handleLeft, y: centerY), to: Point(x: handleLeft + 24 * s, y: centerY),
-                        color: entry.color, lineWidth: style.lineWidth)
+        canvas.drawLine(
+          from: Point(x: handleLeft, y: centerY), to: Point(x: handleLeft + 24 * s, y: centerY),
+          color: entry.color, lineWidth: style.lineWidth)
       case .marker:
-        canvas.fillCircle(center: Point(x: handleLeft + 12 * s, y: centerY), radius: 3.5 * s,
-                          color: entry.color)
+        canvas.fillCircle(
+          center: Point(x: handleLeft + 12 * s, y: centerY), radius: 3.5 * s,
+          color: entry.color)
       case .patch:
-        canvas.fill(Rect(x: handleLeft + 5 * s, y: centerY - 5 * s, width: 14 * s, height: 10 * s),
-                    with: entry.color)
+        canvas.fill(
+          Rect(x: handleLeft + 5 * s, y: centerY - 5 * s, width: 14 * s, height: 10 * s),
+          with: entry.color)
       }
       canvas.drawText(entry.label, at: Point(x: handleLeft + 32 * s, y: y), scale: style.scale)
       y += style.smallLine + 4 * s

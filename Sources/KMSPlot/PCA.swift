@@ -21,8 +21,9 @@ public struct PCA: Sendable {
   ///   - componentCount: how many axes to keep, at most d.
   public init(points: [[Float]], componentCount: Int = 2) {
     let n = points.count, d = points.first?.count ?? 0
-    precondition(n > 0 && d > 0 && componentCount <= d,
-                 "PCA needs points of dimension ≥ \(componentCount), got \(n)×\(d)")
+    precondition(
+      n > 0 && d > 0 && componentCount <= d,
+      "PCA needs points of dimension ≥ \(componentCount), got \(n)×\(d)")
     var mean = [Double](repeating: 0, count: d)
     for p in points { for j in 0..<d { mean[j] += Double(p[j]) } }
     for j in 0..<d { mean[j] /= Double(n) }
@@ -46,7 +47,7 @@ public struct PCA: Sendable {
     let order = (0..<d).sorted { values[$0] > values[$1] }
     var components: [[Double]] = [], variances: [Double] = []
     for k in order.prefix(componentCount) {
-      var axis = (0..<d).map { vectors[$0 * d + k] }   // column k
+      var axis = (0..<d).map { vectors[$0 * d + k] }  // column k
       let largest = axis.indices.max { abs(axis[$0]) < abs(axis[$1]) }!
       if axis[largest] < 0 { axis = axis.map { -$0 } }
       components.append(axis)
@@ -89,17 +90,17 @@ func jacobiEigen(_ matrix: [Double], size n: Int) -> (values: [Double], vectors:
         let tau = (a[q * n + q] - a[p * n + p]) / (2 * apq)
         let t = (tau >= 0 ? 1 : -1) / (abs(tau) + (1 + tau * tau).squareRoot())
         let cosine = 1 / (1 + t * t).squareRoot(), sine = t * cosine
-        for k in 0..<n {   // A ← A·J (columns p, q)
+        for k in 0..<n {  // A ← A·J (columns p, q)
           let akp = a[k * n + p], akq = a[k * n + q]
           a[k * n + p] = cosine * akp - sine * akq
           a[k * n + q] = sine * akp + cosine * akq
         }
-        for k in 0..<n {   // A ← Jᵀ·A (rows p, q)
+        for k in 0..<n {  // A ← Jᵀ·A (rows p, q)
           let apk = a[p * n + k], aqk = a[q * n + k]
           a[p * n + k] = cosine * apk - sine * aqk
           a[q * n + k] = sine * apk + cosine * aqk
         }
-        for k in 0..<n {   // V ← V·J
+        for k in 0..<n {  // V ← V·J
           let vkp = v[k * n + p], vkq = v[k * n + q]
           v[k * n + p] = cosine * vkp - sine * vkq
           v[k * n + q] = sine * vkp + cosine * vkq

@@ -48,8 +48,9 @@ extension Canvas {
     var output = [UInt8](repeating: 0, count: Int(size))
     let written = output.withUnsafeMutableBytes { out in
       pixels.withUnsafeBytes { raw in
-        png_image_write_to_memory(&image, out.baseAddress, &size, 0, raw.baseAddress,
-                                  Int32(width * 4), nil)
+        png_image_write_to_memory(
+          &image, out.baseAddress, &size, 0, raw.baseAddress,
+          Int32(width * 4), nil)
       }
     }
     guard written != 0 else { throw PlotError.encodingFailed(reason: message(of: &image)) }
@@ -143,7 +144,8 @@ private func message(of image: inout png_image) -> String {
 func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
   let url = URL(fileURLWithPath: path)
   let folder = url.deletingLastPathComponent().path
-  let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+  let temporary =
+    folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
   func failure(_ code: Int32) -> PlotError {
     var reason = String(cString: strerror(code))
     if let first = reason.first { reason = first.lowercased() + reason.dropFirst() }

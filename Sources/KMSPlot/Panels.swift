@@ -40,15 +40,18 @@ public struct Panels: Figure {
   public func draw(in canvas: Canvas, style: PlotStyle) {
     let top = Double(titleHeight * style.scale)
     if let title {
-      canvas.drawText(title, at: Point(x: Double(canvas.width) / 2, y: 7 * style.s), font: .large,
-                      scale: style.scale, horizontal: .center, vertical: .top)
+      canvas.drawText(
+        title, at: Point(x: Double(canvas.width) / 2, y: 7 * style.s), font: .large,
+        scale: style.scale, horizontal: .center, vertical: .top)
     }
     let cellWidth = Double(canvas.width) / Double(columns)
     let cellHeight = (Double(canvas.height) - top) / Double(rowCount)
     for (i, figure) in figures.enumerated() {
       let (row, column) = (i / columns, i % columns)
-      let cell = canvas.subcanvas(Rect(x: Double(column) * cellWidth, y: top + Double(row) * cellHeight,
-                                       width: cellWidth, height: cellHeight))
+      let cell = canvas.subcanvas(
+        Rect(
+          x: Double(column) * cellWidth, y: top + Double(row) * cellHeight,
+          width: cellWidth, height: cellHeight))
       figure.draw(in: cell, style: style)
     }
   }

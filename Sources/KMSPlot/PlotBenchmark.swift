@@ -16,7 +16,9 @@ public enum PlotBenchmark {
       labels.append(label)
     }
     var counts = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
-    for t in 0..<10 { for p in 0..<10 { counts[t][p] = t == p ? 900 + rng.int(below: 90) : rng.int(below: 30) } }
+    for t in 0..<10 {
+      for p in 0..<10 { counts[t][p] = t == p ? 900 + rng.int(below: 90) : rng.int(below: 30) }
+    }
     // Inputs are valid by construction, so these cannot throw.
     let scatter = try! LatentScatter(codes: codes, labels: labels, limits: -4.5...4.5)
     let confusion = try! ConfusionMatrixPlot(counts: counts)

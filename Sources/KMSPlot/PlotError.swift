@@ -32,7 +32,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
     case .mismatchedCounts(let what, let expected, let actual):
       return "\(what): expected \(expected), got \(actual)"
     case .codeDimensionTooSmall(let dimension):
-      return "latent codes have \(dimension) dimension\(dimension == 1 ? "" : "s") (2 or more expected)"
+      return
+        "latent codes have \(dimension) dimension\(dimension == 1 ? "" : "s") (2 or more expected)"
     case .noClasses:
       return "no classes given (at least one class expected)"
     case .labelOutOfRange(let what, let label, let index, let classCount):

@@ -5,7 +5,7 @@ import Foundation
 /// else outside the box on the right.
 struct ScatterChart: Sendable {
   var points: [(x: Double, y: Double)]
-  var labels: [Int]?             // one per point, in 0..<classNames.count
+  var labels: [Int]?  // one per point, in 0..<classNames.count
   var classNames: [String]
   var background: [(x: Double, y: Double)]
   var backgroundLabel: String?
@@ -29,8 +29,9 @@ struct ScatterChart: Sendable {
     let xs = points.map(\.x) + background.map(\.x), ys = points.map(\.y) + background.map(\.y)
     let xLimits = limits ?? Axes.limits(covering: xs)
     let yLimits = limits ?? Axes.limits(covering: ys)
-    var axes = Axes(frame: Axes.defaultFrame(width: canvas.width, height: canvas.height, style: style),
-                    xLimits: xLimits, yLimits: yLimits)
+    var axes = Axes(
+      frame: Axes.defaultFrame(width: canvas.width, height: canvas.height, style: style),
+      xLimits: xLimits, yLimits: yLimits)
     axes.title = title
     axes.xLabel = xLabel
     axes.yLabel = yLabel
@@ -58,14 +59,17 @@ struct ScatterChart: Sendable {
         let size = legend.size(style: style)
         let right = Double(canvas.width) - 8 * s
         let newMaxX = right - size.width - 10 * s
-        axes = Axes(frame: Rect(x: axes.frame.x, y: axes.frame.y,
-                                width: max(newMaxX - axes.frame.x, 40 * s), height: axes.frame.height),
-                    xLimits: xLimits, yLimits: yLimits)
+        axes = Axes(
+          frame: Rect(
+            x: axes.frame.x, y: axes.frame.y,
+            width: max(newMaxX - axes.frame.x, 40 * s), height: axes.frame.height),
+          xLimits: xLimits, yLimits: yLimits)
         axes.title = title
         axes.xLabel = xLabel
         axes.yLabel = yLabel
-        legendRect = Rect(x: (newMaxX + 10 * s).rounded(), y: axes.frame.y,
-                          width: size.width.rounded(), height: size.height.rounded())
+        legendRect = Rect(
+          x: (newMaxX + 10 * s).rounded(), y: axes.frame.y,
+          width: size.width.rounded(), height: size.height.rounded())
       }
     }
 
@@ -73,7 +77,8 @@ struct ScatterChart: Sendable {
     let area = axes.plotArea(of: canvas)
     let radius = markerRadius * s
     for p in background {
-      area.fillCircle(center: axes.localPoint(x: p.x, y: p.y), radius: radius * 0.8, color: .priorGray)
+      area.fillCircle(
+        center: axes.localPoint(x: p.x, y: p.y), radius: radius * 0.8, color: .priorGray)
     }
     for (i, p) in points.enumerated() {
       let color = labels.map { Tab10.color($0[i]) } ?? Tab10.color(0)
@@ -90,7 +95,8 @@ func pointDimension(_ points: [[Float]], what: String) throws -> Int {
   let d = first.count
   for (i, p) in points.enumerated() {
     guard p.count == d else {
-      throw PlotError.mismatchedCounts(what: "\(what)[\(i)] dimension", expected: d, actual: p.count)
+      throw PlotError.mismatchedCounts(
+        what: "\(what)[\(i)] dimension", expected: d, actual: p.count)
     }
     if p.contains(where: { !$0.isFinite }) { throw PlotError.nonFiniteValue(what: what, index: i) }
   }
@@ -104,16 +110,18 @@ func resolveClasses(labels: [Int]?, classNames: [String]?, pointCount: Int, what
   if let classNames, classNames.isEmpty { throw PlotError.noClasses }
   guard let labels else { return classNames ?? [] }
   guard labels.count == pointCount else {
-    throw PlotError.mismatchedCounts(what: "label count (one per \(what))", expected: pointCount,
-                                     actual: labels.count)
+    throw PlotError.mismatchedCounts(
+      what: "label count (one per \(what))", expected: pointCount,
+      actual: labels.count)
   }
   if let classNames {
     try requireLabels(labels, classCount: classNames.count, "labels")
     return classNames
   }
   if let index = labels.firstIndex(where: { $0 < 0 }) {
-    throw PlotError.labelOutOfRange(what: "labels", label: labels[index], index: index,
-                                    classCount: (labels.max() ?? 0) + 1)
+    throw PlotError.labelOutOfRange(
+      what: "labels", label: labels[index], index: index,
+      classCount: (labels.max() ?? 0) + 1)
   }
   return (0...(labels.max() ?? 0)).map { String($0) }
 }
@@ -121,10 +129,12 @@ func resolveClasses(labels: [Int]?, classNames: [String]?, pointCount: Int, what
 /// Checks optional fixed limits.
 func checkLimits(_ limits: ClosedRange<Double>?) throws {
   guard let limits else { return }
-  guard limits.lowerBound.isFinite, limits.upperBound.isFinite, limits.lowerBound < limits.upperBound
+  guard limits.lowerBound.isFinite, limits.upperBound.isFinite,
+    limits.lowerBound < limits.upperBound
   else {
-    throw PlotError.invalidArgument(name: "axis limits", expected: "finite lower < upper",
-                                    actual: "\(limits)")
+    throw PlotError.invalidArgument(
+      name: "axis limits", expected: "finite lower < upper",
+      actual: "\(limits)")
   }
 }
 
@@ -145,19 +155,23 @@ public struct LatentScatter: Figure {
   ///   - title: the title; "PCA of d-D codes" is added when codes are projected.
   /// - Throws: `PlotError` for no codes, 1-D codes, ragged or non-finite codes, a label count or
   ///   prior dimension that does not match, zero classes, or bad limits.
-  public init(codes: [[Float]], labels: [Int]? = nil, classNames: [String]? = nil,
-              prior: [[Float]]? = nil, limits: ClosedRange<Double>? = nil,
-              title: String? = nil) throws {
+  public init(
+    codes: [[Float]], labels: [Int]? = nil, classNames: [String]? = nil,
+    prior: [[Float]]? = nil, limits: ClosedRange<Double>? = nil,
+    title: String? = nil
+  ) throws {
     let d = try pointDimension(codes, what: "latent codes")
     guard d >= 2 else { throw PlotError.codeDimensionTooSmall(dimension: d) }
-    let names = try resolveClasses(labels: labels, classNames: classNames, pointCount: codes.count,
-                                   what: "code")
+    let names = try resolveClasses(
+      labels: labels, classNames: classNames, pointCount: codes.count,
+      what: "code")
     var priorPoints: [[Float]] = []
     if let prior, !prior.isEmpty {
       let priorDimension = try pointDimension(prior, what: "prior sample")
       guard priorDimension == d else {
-        throw PlotError.mismatchedCounts(what: "prior sample dimension (same as the codes)",
-                                         expected: d, actual: priorDimension)
+        throw PlotError.mismatchedCounts(
+          what: "prior sample dimension (same as the codes)",
+          expected: d, actual: priorDimension)
       }
       priorPoints = prior
     }
@@ -192,14 +206,17 @@ public struct LatentScatter: Figure {
   ///   - title: the title.
   /// - Throws: `PlotError` as the other initialiser, or when the count is not a multiple of
   ///   `dimension`.
-  public init(flatCodes codes: [Float], dimension: Int, labels: [Int]? = nil,
-              classNames: [String]? = nil, prior: [Float]? = nil,
-              limits: ClosedRange<Double>? = nil, title: String? = nil) throws {
+  public init(
+    flatCodes codes: [Float], dimension: Int, labels: [Int]? = nil,
+    classNames: [String]? = nil, prior: [Float]? = nil,
+    limits: ClosedRange<Double>? = nil, title: String? = nil
+  ) throws {
     guard dimension >= 2 else { throw PlotError.codeDimensionTooSmall(dimension: dimension) }
-    try self.init(codes: try unflatten(codes, dimension: dimension, what: "latent codes"),
-                  labels: labels, classNames: classNames,
-                  prior: try prior.map { try unflatten($0, dimension: dimension, what: "prior sample") },
-                  limits: limits, title: title)
+    try self.init(
+      codes: try unflatten(codes, dimension: dimension, what: "latent codes"),
+      labels: labels, classNames: classNames,
+      prior: try prior.map { try unflatten($0, dimension: dimension, what: "prior sample") },
+      limits: limits, title: title)
   }
 
   /// matplotlib's 640×480.
@@ -225,12 +242,15 @@ public struct PriorScatter: Figure {
   ///   - limits: fixed limits for both axes, e.g. `-4.5...4.5`.
   ///   - title: the title; defaults to "prior sample".
   /// - Throws: `PlotError` as `LatentScatter`.
-  public init(points: [[Float]], labels: [Int]? = nil, classNames: [String]? = nil,
-              limits: ClosedRange<Double>? = nil, title: String? = nil) throws {
+  public init(
+    points: [[Float]], labels: [Int]? = nil, classNames: [String]? = nil,
+    limits: ClosedRange<Double>? = nil, title: String? = nil
+  ) throws {
     let d = try pointDimension(points, what: "prior sample")
     guard d >= 2 else { throw PlotError.codeDimensionTooSmall(dimension: d) }
-    let names = try resolveClasses(labels: labels, classNames: classNames, pointCount: points.count,
-                                   what: "sample")
+    let names = try resolveClasses(
+      labels: labels, classNames: classNames, pointCount: points.count,
+      what: "sample")
     try checkLimits(limits)
     let projected: [[Double]]
     let heading: String, axisNames: (String, String)
@@ -239,7 +259,9 @@ public struct PriorScatter: Figure {
       (heading, axisNames) = (title ?? "prior sample", ("z1", "z2"))
     } else {
       projected = PCA(points: points).project(points)
-      (heading, axisNames) = (titled(title ?? "prior sample", "PCA of \(d)-D samples"), ("PC 1", "PC 2"))
+      (heading, axisNames) = (
+        titled(title ?? "prior sample", "PCA of \(d)-D samples"), ("PC 1", "PC 2")
+      )
     }
     chart = ScatterChart(
       points: projected.map { ($0[0], $0[1]) }, labels: labels, classNames: names,
@@ -260,9 +282,12 @@ public struct PriorScatter: Figure {
 /// Splits flat row-major values into rows of `dimension`.
 func unflatten(_ values: [Float], dimension: Int, what: String) throws -> [[Float]] {
   guard dimension > 0, values.count % dimension == 0 else {
-    throw PlotError.mismatchedCounts(what: "\(what) value count (a multiple of the dimension \(dimension))",
-                                     expected: (values.count / max(dimension, 1) + 1) * max(dimension, 1),
-                                     actual: values.count)
+    throw PlotError.mismatchedCounts(
+      what: "\(what) value count (a multiple of the dimension \(dimension))",
+      expected: (values.count / max(dimension, 1) + 1) * max(dimension, 1),
+      actual: values.count)
   }
-  return stride(from: 0, to: values.count, by: dimension).map { Array(values[$0..<($0 + dimension)]) }
+  return stride(from: 0, to: values.count, by: dimension).map {
+    Array(values[$0..<($0 + dimension)])
+  }
 }

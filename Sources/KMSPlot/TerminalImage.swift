@@ -28,10 +28,12 @@ public enum TerminalImage {
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> TerminalImageProtocol? {
     if let forced = environment[overrideVariable]?.lowercased(), !forced.isEmpty {
-      return TerminalImageProtocol(rawValue: forced)   // "none" or anything unknown: nil
+      return TerminalImageProtocol(rawValue: forced)  // "none" or anything unknown: nil
     }
     let term = environment["TERM"] ?? ""
-    if environment["TMUX"] != nil || term.hasPrefix("screen") || term.hasPrefix("tmux") { return nil }
+    if environment["TMUX"] != nil || term.hasPrefix("screen") || term.hasPrefix("tmux") {
+      return nil
+    }
     if term == "xterm-kitty" || environment["KITTY_WINDOW_ID"] != nil || term == "xterm-ghostty" {
       return .kitty
     }
@@ -66,7 +68,8 @@ public enum TerminalImage {
   {
     switch imageProtocol {
     case .kitty: return kittySequence(png: try canvas.pngData())
-    case .iterm2: return iterm2Sequence(png: try canvas.pngData(), width: canvas.width, height: canvas.height)
+    case .iterm2:
+      return iterm2Sequence(png: try canvas.pngData(), width: canvas.width, height: canvas.height)
     case .sixel: return sixelSequence(canvas)
     }
   }
@@ -83,7 +86,8 @@ public enum TerminalImage {
       let end = min(start + chunkSize, payload.count)
       let more = end < payload.count ? 1 : 0
       let keys = start == 0 ? "a=T,f=100,q=2,m=\(more)" : "m=\(more)"
-      result += "\u{1B}_G\(keys);" + String(decoding: payload[start..<end], as: UTF8.self) + "\u{1B}\\"
+      result +=
+        "\u{1B}_G\(keys);" + String(decoding: payload[start..<end], as: UTF8.self) + "\u{1B}\\"
       start = end
     } while start < payload.count
     return result + "\n"
@@ -112,7 +116,8 @@ public enum TerminalImage {
         let over = (Int(c) * alpha + 255 * (255 - alpha)) / 255
         return (over * 5 + 127) / 255
       }
-      index[i] = UInt8(level(bytes[i * 4]) * 36 + level(bytes[i * 4 + 1]) * 6 + level(bytes[i * 4 + 2]))
+      index[i] = UInt8(
+        level(bytes[i * 4]) * 36 + level(bytes[i * 4 + 1]) * 6 + level(bytes[i * 4 + 2]))
     }
     var out = "\u{1B}P0;1;0q\"1;1;\(width);\(height)"
     for i in 0..<216 {
@@ -123,12 +128,16 @@ public enum TerminalImage {
     for bandTop in stride(from: 0, to: height, by: 6) {
       let rows = min(6, height - bandTop)
       var used = [Bool](repeating: false, count: 216)
-      for r in 0..<rows { for x in 0..<width { used[Int(index[(bandTop + r) * width + x])] = true } }
+      for r in 0..<rows {
+        for x in 0..<width { used[Int(index[(bandTop + r) * width + x])] = true }
+      }
       var firstColor = true
       for color in 0..<216 where used[color] {
         for x in 0..<width {
           var bits: UInt8 = 0
-          for r in 0..<rows where index[(bandTop + r) * width + x] == UInt8(color) { bits |= 1 << r }
+          for r in 0..<rows where index[(bandTop + r) * width + x] == UInt8(color) {
+            bits |= 1 << r
+          }
           columnBits[x] = bits
         }
         if !firstColor { out += "$" }

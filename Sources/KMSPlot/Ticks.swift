@@ -15,7 +15,7 @@ public enum Ticks {
     guard first <= last else { return [] }
     return stride(from: first, through: last, by: 1).map { k in
       let value = k * step
-      return abs(value) < step * 1e-9 ? 0 : value   // no "-0"
+      return abs(value) < step * 1e-9 ? 0 : value  // no "-0"
     }
   }
 

@@ -30,23 +30,28 @@ public struct TrainingCurves: Figure {
   ///   - title: a title above the axes.
   /// - Throws: `PlotError` for an empty history, mismatched lengths, a stopping epoch out of
   ///   range, or a series with no finite (and, on a log axis, positive) value.
-  public init(train: [Float], validation: [Float]? = nil, metric: String = "loss",
-              stoppingEpoch: Int? = nil, logScale: Bool = false, title: String? = nil) throws {
+  public init(
+    train: [Float], validation: [Float]? = nil, metric: String = "loss",
+    stoppingEpoch: Int? = nil, logScale: Bool = false, title: String? = nil
+  ) throws {
     guard !train.isEmpty else { throw PlotError.emptyInput(what: "training history") }
     if let validation, validation.count != train.count {
-      throw PlotError.mismatchedCounts(what: "validation history length (one value per epoch)",
-                                       expected: train.count, actual: validation.count)
+      throw PlotError.mismatchedCounts(
+        what: "validation history length (one value per epoch)",
+        expected: train.count, actual: validation.count)
     }
     if let stoppingEpoch, !(1...train.count).contains(stoppingEpoch) {
-      throw PlotError.invalidArgument(name: "stopping epoch", expected: "1...\(train.count)",
-                                      actual: "\(stoppingEpoch)")
+      throw PlotError.invalidArgument(
+        name: "stopping epoch", expected: "1...\(train.count)",
+        actual: "\(stoppingEpoch)")
     }
     func drawable(_ v: Float) -> Bool { v.isFinite && (!logScale || v > 0) }
     for (name, series) in [("training history", train), ("validation history", validation ?? [1])]
     where !series.contains(where: drawable) {
       if logScale && series.contains(where: \.isFinite) {
-        throw PlotError.invalidArgument(name: "\(name) on a log axis",
-                                        expected: "some positive values", actual: "none")
+        throw PlotError.invalidArgument(
+          name: "\(name) on a log axis",
+          expected: "some positive values", actual: "none")
       }
       throw PlotError.nonFiniteValue(what: name, index: 0)
     }
@@ -69,9 +74,10 @@ public struct TrainingCurves: Figure {
     let s = style.s
     let n = train.count
     let all = (train + (validation ?? [])).map(Double.init)
-    var axes = Axes(frame: Axes.defaultFrame(width: canvas.width, height: canvas.height, style: style),
-                    xLimits: Axes.limits(covering: [1, Double(n)]),
-                    yLimits: Axes.limits(covering: all, isLog: isLogY), isLogY: isLogY)
+    var axes = Axes(
+      frame: Axes.defaultFrame(width: canvas.width, height: canvas.height, style: style),
+      xLimits: Axes.limits(covering: [1, Double(n)]),
+      yLimits: Axes.limits(covering: all, isLog: isLogY), isLogY: isLogY)
     axes.xTicks = epochTicks(axes: axes)
     axes.xLabel = "epoch"
     axes.yLabel = metric
@@ -81,7 +87,9 @@ public struct TrainingCurves: Figure {
     var series: [(name: String, color: Color, runs: [[Point]])] = [
       ("train", Tab10.color(0), runs(of: train, axes: axes))
     ]
-    if let validation { series.append(("validation", Tab10.color(1), runs(of: validation, axes: axes))) }
+    if let validation {
+      series.append(("validation", Tab10.color(1), runs(of: validation, axes: axes)))
+    }
     var obstacles = series.flatMap { $0.runs.flatMap { densified($0, spacing: 3 * s) } }
 
     // Early-stopping annotation: label placed where it is inside the box and crosses no curve.
@@ -93,10 +101,13 @@ public struct TrainingCurves: Figure {
       if value.isFinite && (!isLogY || value > 0) {
         let head = axes.point(x: Double(stoppingEpoch), y: value)
         let text = "early stop (epoch \(stoppingEpoch))"
-        annotation = placeAnnotation(text, pointingAt: head, axes: axes, avoiding: obstacles, style: style)
+        annotation = placeAnnotation(
+          text, pointingAt: head, axes: axes, avoiding: obstacles, style: style)
         if let box = annotation?.box {
-          obstacles += [Point(x: box.x, y: box.y), Point(x: box.maxX, y: box.y), box.center,
-                        Point(x: box.x, y: box.maxY), Point(x: box.maxX, y: box.maxY)]
+          obstacles += [
+            Point(x: box.x, y: box.y), Point(x: box.maxX, y: box.y), box.center,
+            Point(x: box.x, y: box.maxY), Point(x: box.maxX, y: box.maxY),
+          ]
         }
       }
     }
@@ -118,13 +129,17 @@ public struct TrainingCurves: Figure {
       // Stop a few pixels short of the point so the arrow tip does not hide it.
       let dx = annotation.head.x - annotation.tail.x, dy = annotation.head.y - annotation.tail.y
       let length = max((dx * dx + dy * dy).squareRoot(), 1)
-      let tip = Point(x: annotation.head.x - dx / length * 3 * s, y: annotation.head.y - dy / length * 3 * s)
-      canvas.drawArrow(from: annotation.tail, to: tip, color: .black, lineWidth: s, headLength: 9 * s)
-      canvas.drawText(annotation.text, at: Point(x: annotation.box.x, y: annotation.box.y),
-                      scale: style.scale)
+      let tip = Point(
+        x: annotation.head.x - dx / length * 3 * s, y: annotation.head.y - dy / length * 3 * s)
+      canvas.drawArrow(
+        from: annotation.tail, to: tip, color: .black, lineWidth: s, headLength: 9 * s)
+      canvas.drawText(
+        annotation.text, at: Point(x: annotation.box.x, y: annotation.box.y),
+        scale: style.scale)
     }
     axes.drawDecorations(in: canvas, style: style)
-    let legend = Legend(entries: series.map { LegendEntry(label: $0.name, color: $0.color, handle: .line) })
+    let legend = Legend(
+      entries: series.map { LegendEntry(label: $0.name, color: $0.color, handle: .line) })
     let placement = legend.bestPlacement(in: axes.frame, avoiding: obstacles, style: style)
     legend.draw(in: canvas, at: placement.rect, style: style)
   }
@@ -135,8 +150,10 @@ public struct TrainingCurves: Figure {
     for maxCount in stride(from: 9, through: 2, by: -1) {
       var step = max(Ticks.niceStep(for: limits, maxCount: maxCount), 1)
       if step != step.rounded() { step = (step / 5).rounded(.up) * 5 }
-      let values = stride(from: (limits.lowerBound / step).rounded(.up) * step,
-                          through: limits.upperBound, by: step).filter { $0 >= 1 || limits.lowerBound < 0.999 && $0 >= 0 }
+      let values = stride(
+        from: (limits.lowerBound / step).rounded(.up) * step,
+        through: limits.upperBound, by: step
+      ).filter { $0 >= 1 || limits.lowerBound < 0.999 && $0 >= 0 }
       let labels = values.map { String(Int($0)) }
       let widest = Double(labels.map { BitmapFont.small.size(of: $0).width }.max() ?? 0)
       let spacing = values.count > 1 ? axes.pixelX(values[1]) - axes.pixelX(values[0]) : .infinity
@@ -162,24 +179,31 @@ public struct TrainingCurves: Figure {
 
   /// Chooses where the early-stopping label goes: candidates above/below and left/right of the
   /// point, the first fully inside the box that covers the fewest curve samples.
-  func placeAnnotation(_ text: String, pointingAt head: Point, axes: Axes, avoiding obstacles: [Point],
-                       style: PlotStyle) -> (tail: Point, head: Point, text: String, box: Rect) {
+  func placeAnnotation(
+    _ text: String, pointingAt head: Point, axes: Axes, avoiding obstacles: [Point],
+    style: PlotStyle
+  ) -> (tail: Point, head: Point, text: String, box: Rect) {
     let s = style.s
     let size = BitmapFont.small.size(of: text, scale: style.scale)
     let (w, h) = (Double(size.width), Double(size.height))
     let inner = axes.frame.insetBy(dx: 4 * s, dy: 4 * s)
     var best: (tail: Point, box: Rect, score: Int)?
-    for (dx, dy) in [(40.0, -55.0), (-40, -55), (40, 55), (-40, 55), (70, -30), (-70, -30), (70, 30),
-                     (-70, 30), (20, -90), (20, 90)] {
+    for (dx, dy) in [
+      (40.0, -55.0), (-40, -55), (40, 55), (-40, 55), (70, -30), (-70, -30), (70, 30),
+      (-70, 30), (20, -90), (20, 90),
+    ] {
       let tail = Point(x: head.x + dx * s, y: head.y + dy * s)
       // The label sits beyond the tail: above it when going up, below when going down.
-      var box = Rect(x: tail.x - w / 2, y: dy < 0 ? tail.y - h - 2 * s : tail.y + 2 * s, width: w, height: h)
+      var box = Rect(
+        x: tail.x - w / 2, y: dy < 0 ? tail.y - h - 2 * s : tail.y + 2 * s, width: w, height: h)
       if dx > 0 && abs(dy) < 50 { box.x = tail.x + 3 * s; box.y = tail.y - h / 2 }
       if dx < 0 && abs(dy) < 50 { box.x = tail.x - w - 3 * s; box.y = tail.y - h / 2 }
       box = Rect(x: box.x.rounded(), y: box.y.rounded(), width: w, height: h)
-      let inside = box.x >= inner.x && box.maxX <= inner.maxX && box.y >= inner.y && box.maxY <= inner.maxY
+      let inside =
+        box.x >= inner.x && box.maxX <= inner.maxX && box.y >= inner.y && box.maxY <= inner.maxY
       let grown = box.insetBy(dx: -4 * s, dy: -4 * s)
-      let covered = obstacles.reduce(0) { $0 + (grown.contains($1) ? 1 : 0) } + (inside ? 0 : 100_000)
+      let covered =
+        obstacles.reduce(0) { $0 + (grown.contains($1) ? 1 : 0) } + (inside ? 0 : 100_000)
       if best == nil || covered < best!.score { best = (tail, box, covered) }
     }
     return (best!.tail, head, text, best!.box)

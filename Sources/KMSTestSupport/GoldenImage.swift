@@ -25,10 +25,13 @@ public struct ImageDifference: Sendable {
 ///   - actual: the rendered image.
 ///   - expected: the reference image.
 ///   - tolerance: the largest per-channel difference that still counts as equal.
-public func compareImages(_ actual: Canvas, _ expected: Canvas, tolerance: Int = 8) -> ImageDifference {
+public func compareImages(_ actual: Canvas, _ expected: Canvas, tolerance: Int = 8)
+  -> ImageDifference
+{
   guard actual.width == expected.width, actual.height == expected.height else {
-    return ImageDifference(size: nil, mismatchedPixels: Int.max, maxChannelDifference: 255,
-                           diffImage: nil)
+    return ImageDifference(
+      size: nil, mismatchedPixels: Int.max, maxChannelDifference: 255,
+      diffImage: nil)
   }
   let a = actual.rgbaBytes, e = expected.rgbaBytes
   let diff = Canvas(width: expected.width, height: expected.height)
@@ -49,8 +52,9 @@ public func compareImages(_ actual: Canvas, _ expected: Canvas, tolerance: Int =
       }
     }
   }
-  return ImageDifference(size: (expected.width, expected.height), mismatchedPixels: mismatched,
-                         maxChannelDifference: worst, diffImage: diff)
+  return ImageDifference(
+    size: (expected.width, expected.height), mismatchedPixels: mismatched,
+    maxChannelDifference: worst, diffImage: diff)
 }
 
 /// Golden-image checks for a test target whose goldens are copied into its bundle
@@ -92,23 +96,29 @@ public struct GoldenImages: Sendable {
   ///   - tolerance: the largest per-channel difference that counts as equal.
   ///   - allowedPixels: how many pixels may differ beyond the tolerance.
   ///   - sourceLocation: the caller's location, for the failure.
-  public func expectMatch(_ canvas: Canvas, named name: String, tolerance: Int = 8,
-                          allowedPixels: Int = 16,
-                          sourceLocation: SourceLocation = #_sourceLocation) {
+  public func expectMatch(
+    _ canvas: Canvas, named name: String, tolerance: Int = 8,
+    allowedPixels: Int = 16,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     if Self.isUpdating {
       do {
-        try FileManager.default.createDirectory(atPath: sourceFolder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+          atPath: sourceFolder, withIntermediateDirectories: true)
         try canvas.writePNG(to: sourceFolder + "/" + name + ".png")
         print("updated golden \(sourceFolder)/\(name).png")
       } catch {
-        Issue.record(Comment(rawValue: "cannot update golden '\(name)': \(error)"),
-                     sourceLocation: sourceLocation)
+        Issue.record(
+          Comment(rawValue: "cannot update golden '\(name)': \(error)"),
+          sourceLocation: sourceLocation)
       }
       return
     }
     guard let folder = bundleURL else {
-      Issue.record(Comment(rawValue: "no Goldens folder in the test bundle\n"
-        + "HINT: declare resources: [.copy(\"Goldens\")]"), sourceLocation: sourceLocation)
+      Issue.record(
+        Comment(
+          rawValue: "no Goldens folder in the test bundle\n"
+            + "HINT: declare resources: [.copy(\"Goldens\")]"), sourceLocation: sourceLocation)
       return
     }
     let goldenPath = folder.appendingPathComponent(name + ".png").path
@@ -116,7 +126,8 @@ public struct GoldenImages: Sendable {
     do {
       expected = try Canvas.readPNG(from: goldenPath)
     } catch {
-      let message = "golden '\(name).png' is missing or unreadable: \(error)\n"
+      let message =
+        "golden '\(name).png' is missing or unreadable: \(error)\n"
         + "HINT: run scripts/update-goldens.sh to create it, then look at it"
       Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
       return
@@ -129,15 +140,20 @@ public struct GoldenImages: Sendable {
     try? FileManager.default.createDirectory(atPath: failures, withIntermediateDirectories: true)
     try? canvas.writePNG(to: actualPath)
     if let diff = difference.diffImage { try? diff.writePNG(to: diffPath) }
-    let what = difference.size == nil
+    let what =
+      difference.size == nil
       ? "size \(canvas.width)×\(canvas.height) differs from the golden's \(expected.width)×\(expected.height)"
       : "\(difference.mismatchedPixels) pixels differ by more than \(tolerance) "
         + "(max channel difference \(difference.maxChannelDifference))"
-    print("golden mismatch '\(name)': actual \(actualPath)"
-      + (difference.diffImage == nil ? "" : ", diff \(diffPath)"))
-    Issue.record(Comment(rawValue: "'\(name)' does not match its golden: \(what)\n"
-      + "actual: \(actualPath)\n" + (difference.diffImage == nil ? "" : "diff: \(diffPath)\n")
-      + "HINT: if the change is intended, run scripts/update-goldens.sh and look at the new goldens"),
+    print(
+      "golden mismatch '\(name)': actual \(actualPath)"
+        + (difference.diffImage == nil ? "" : ", diff \(diffPath)"))
+    Issue.record(
+      Comment(
+        rawValue: "'\(name)' does not match its golden: \(what)\n"
+          + "actual: \(actualPath)\n" + (difference.diffImage == nil ? "" : "diff: \(diffPath)\n")
+          + "HINT: if the change is intended, run scripts/update-goldens.sh and look at the new goldens"
+      ),
       sourceLocation: sourceLocation)
   }
 }

@@ -66,7 +66,9 @@ struct CanvasTests {
     #expect(abs(inkArea(canvas) - expected) / expected < 0.05)
     // Partly covered pixels exist: the line is anti-aliased, not stair-stepped.
     var grey = 0
-    for y in 0..<60 { for x in 0..<60 where (1...254).contains(canvas.pixel(x: x, y: y)!.r) { grey += 1 } }
+    for y in 0..<60 {
+      for x in 0..<60 where (1...254).contains(canvas.pixel(x: x, y: y)!.r) { grey += 1 }
+    }
     #expect(grey > 20)
   }
 
@@ -80,7 +82,8 @@ struct CanvasTests {
   @Test("a filled triangle's ink equals its area")
   func triangleInk() {
     let canvas = Canvas(width: 40, height: 40)
-    canvas.fillPolygon([Point(x: 3.2, y: 4), Point(x: 35, y: 10.5), Point(x: 12, y: 33.7)], color: .black)
+    canvas.fillPolygon(
+      [Point(x: 3.2, y: 4), Point(x: 35, y: 10.5), Point(x: 12, y: 33.7)], color: .black)
     // Shoelace formula.
     let area = abs(3.2 * (10.5 - 33.7) + 35 * (33.7 - 4) + 12 * (4 - 10.5)) / 2
     #expect(abs(inkArea(canvas) - area) / area < 0.02)
@@ -89,9 +92,11 @@ struct CanvasTests {
   @Test("primitives wholly outside the canvas draw nothing and do not crash")
   func outside() {
     let canvas = Canvas(width: 5, height: 5)
-    canvas.drawLine(from: Point(x: -50, y: -50), to: Point(x: -10, y: 40), color: .black, lineWidth: 3)
+    canvas.drawLine(
+      from: Point(x: -50, y: -50), to: Point(x: -10, y: 40), color: .black, lineWidth: 3)
     canvas.fillCircle(center: Point(x: 100, y: 2), radius: 4, color: .black)
-    canvas.fillPolygon([Point(x: 10, y: 10), Point(x: 20, y: 10), Point(x: 15, y: 20)], color: .black)
+    canvas.fillPolygon(
+      [Point(x: 10, y: 10), Point(x: 20, y: 10), Point(x: 15, y: 20)], color: .black)
     canvas.drawPolyline([Point(x: .nan, y: 1), Point(x: 2, y: .infinity)], color: .black)
     #expect(inkArea(canvas) == 0)
   }
@@ -111,8 +116,9 @@ struct CanvasTests {
   @Test("vertical text runs upward in a box as tall as the text is long")
   func verticalText() {
     let canvas = Canvas(width: 40, height: 80)
-    canvas.drawText("label", at: Point(x: 20, y: 40), horizontal: .center, vertical: .center,
-                    isVertical: true)
+    canvas.drawText(
+      "label", at: Point(x: 20, y: 40), horizontal: .center, vertical: .center,
+      isVertical: true)
     let inked = inkedBounds(canvas)!
     #expect(inked.maxY - inked.minY > 2 * (inked.maxX - inked.minX))
     #expect(inked.maxY - inked.minY < 5 * BitmapFont.small.cellWidth)
@@ -130,7 +136,8 @@ struct CanvasTests {
     var result: (Int, Int, Int, Int)?
     for y in 0..<canvas.height {
       for x in 0..<canvas.width where canvas.pixel(x: x, y: y) != .white {
-        result = result.map { (min($0.0, x), min($0.1, y), max($0.2, x), max($0.3, y)) } ?? (x, y, x, y)
+        result =
+          result.map { (min($0.0, x), min($0.1, y), max($0.2, x), max($0.3, y)) } ?? (x, y, x, y)
       }
     }
     return result

@@ -17,8 +17,9 @@ struct FigureInputTests {
 
   @Test("NaN losses are skipped as gaps, and a history with no finite value is an error")
   func nanHistory() throws {
-    let curves = try TrainingCurves(train: [1, 0.5, .nan, 0.3, .infinity, 0.2],
-                                    validation: [1.1, .nan, 0.6, 0.5, 0.45, 0.5], stoppingEpoch: 2)
+    let curves = try TrainingCurves(
+      train: [1, 0.5, .nan, 0.3, .infinity, 0.2],
+      validation: [1.1, .nan, 0.6, 0.5, 0.45, 0.5], stoppingEpoch: 2)
     let canvas = curves.render()
     #expect(canvas.width == 640)
     #expect(throws: PlotError.nonFiniteValue(what: "training history", index: 0)) {
@@ -37,8 +38,10 @@ struct FigureInputTests {
 
   @Test("mismatched history lengths and a stopping epoch out of range are errors")
   func historyShape() {
-    #expect(throws: PlotError.mismatchedCounts(
-      what: "validation history length (one value per epoch)", expected: 3, actual: 2)) {
+    #expect(
+      throws: PlotError.mismatchedCounts(
+        what: "validation history length (one value per epoch)", expected: 3, actual: 2)
+    ) {
       try TrainingCurves(train: [1, 2, 3], validation: [1, 2])
     }
     #expect(throws: PlotError.self) { try TrainingCurves(train: [1, 2, 3], stoppingEpoch: 0) }
@@ -53,8 +56,9 @@ struct FigureInputTests {
     #expect(throws: PlotError.codeDimensionTooSmall(dimension: 1)) {
       try LatentScatter(flatCodes: [1, 2, 3], dimension: 1)
     }
-    #expect(PlotError.codeDimensionTooSmall(dimension: 1).message
-      == "latent codes have 1 dimension (2 or more expected)")
+    #expect(
+      PlotError.codeDimensionTooSmall(dimension: 1).message
+        == "latent codes have 1 dimension (2 or more expected)")
   }
 
   @Test("NaN codes are an error naming the code, not silently dropped")
@@ -80,10 +84,13 @@ struct FigureInputTests {
 
   @Test("labels outside the classes and mismatched counts are errors")
   func labels() {
-    #expect(throws: PlotError.labelOutOfRange(what: "labels", label: 10, index: 1, classCount: 10)) {
+    #expect(throws: PlotError.labelOutOfRange(what: "labels", label: 10, index: 1, classCount: 10))
+    {
       try LatentScatter(codes: [[0, 0], [1, 1]], labels: [0, 10], classNames: names)
     }
-    #expect(throws: PlotError.mismatchedCounts(what: "label count (one per code)", expected: 2, actual: 1)) {
+    #expect(
+      throws: PlotError.mismatchedCounts(what: "label count (one per code)", expected: 2, actual: 1)
+    ) {
       try LatentScatter(codes: [[0, 0], [1, 1]], labels: [0], classNames: names)
     }
     #expect(throws: PlotError.self) {
@@ -108,7 +115,9 @@ struct FigureInputTests {
     #expect(throws: PlotError.self) { try ConfusionMatrixPlot(counts: [[1, 2], [3]]) }
     #expect(throws: PlotError.self) { try ConfusionMatrixPlot(counts: [[1, -2], [3, 4]]) }
     #expect(throws: PlotError.self) { try ConfusionMatrixPlot(counts: [[0, 0], [0, 0]]) }
-    #expect(throws: PlotError.self) { try ConfusionMatrixPlot(counts: [[1, 0], [0, 1]], classNames: ["a"]) }
+    #expect(throws: PlotError.self) {
+      try ConfusionMatrixPlot(counts: [[1, 0], [0, 1]], classNames: ["a"])
+    }
   }
 
   @Test("image lists must be non-empty, equal-sized, finite, and square or given a width")
@@ -117,12 +126,15 @@ struct FigureInputTests {
     #expect(throws: PlotError.self) { try ImageGrid(images: [[0, 0, 0, 0], [0, 0, 0]]) }
     #expect(throws: PlotError.self) { try ImageGrid(images: [[0, 0, 0]]) }
     #expect(throws: PlotError.self) { try ImageGrid(images: [[0, .nan, 0, 0]]) }
-    #expect(throws: PlotError.self) { try ImageGrid(images: [[0, 0, 0, 0]], captions: ["a", "b"]) }
+    #expect(throws: PlotError.self) {
+      try ImageGrid(images: [[0, 0, 0, 0]], captions: ["a", "b"])
+    }
     #expect(throws: PlotError.self) {
       try ReconstructionGrid(originals: [[0, 0, 0, 0]], reconstructions: [])
     }
     #expect(throws: PlotError.self) {
-      try ReconstructionGrid(originals: [[0, 0, 0, 0]], reconstructions: [[0, 0, 0, 0, 0, 0, 0, 0, 0]])
+      try ReconstructionGrid(
+        originals: [[0, 0, 0, 0]], reconstructions: [[0, 0, 0, 0, 0, 0, 0, 0, 0]])
     }
     #expect(throws: Never.self) { try ImageGrid(images: [[0, 0, 0, 0, 0, 0]], imageWidth: 3) }
   }

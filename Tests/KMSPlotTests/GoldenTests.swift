@@ -19,29 +19,58 @@ struct GoldenTests {
     let codes8 = SampleData.codes(count: 200, dimension: 8)
     let roll = SampleData.swissRoll(count: 300)
     let history = SampleData.history(epochs: 24)
-    let curves = try TrainingCurves(train: history.train, validation: history.validation,
-                                    stoppingEpoch: history.best, title: "loss")
+    let curves = try TrainingCurves(
+      train: history.train, validation: history.validation,
+      stoppingEpoch: history.best, title: "loss")
     let confusion = try ConfusionMatrixPlot(counts: SampleData.confusionCounts(), classNames: names)
-    let scatter = try LatentScatter(codes: codes2.codes, labels: codes2.labels, classNames: names,
-                                    prior: roll.points, limits: -4.5...4.5)
+    let scatter = try LatentScatter(
+      codes: codes2.codes, labels: codes2.labels, classNames: names,
+      prior: roll.points, limits: -4.5...4.5)
     return [
-      ("image-grid", try ImageGrid(images: samples.images, labels: samples.labels, classNames: names,
-                                   columns: 6, title: "samples").render()),
-      ("reconstruction-grid", try ReconstructionGrid(
-        originals: samples.images, reconstructions: SampleData.blurred(samples.images), columns: 6
-      ).render()),
+      (
+        "image-grid",
+        try ImageGrid(
+          images: samples.images, labels: samples.labels, classNames: names,
+          columns: 6, title: "samples"
+        ).render()
+      ),
+      (
+        "reconstruction-grid",
+        try ReconstructionGrid(
+          originals: samples.images, reconstructions: SampleData.blurred(samples.images), columns: 6
+        ).render()
+      ),
       ("latent-scatter", scatter.render()),
-      ("latent-scatter-pca", try LatentScatter(codes: codes8.codes, labels: codes8.labels,
-                                               classNames: names).render()),
+      (
+        "latent-scatter-pca",
+        try LatentScatter(
+          codes: codes8.codes, labels: codes8.labels,
+          classNames: names
+        ).render()
+      ),
       ("confusion-matrix", confusion.render()),
-      ("confusion-matrix-normalized", try ConfusionMatrixPlot(
-        counts: SampleData.confusionCounts(), classNames: names, normalized: true).render()),
+      (
+        "confusion-matrix-normalized",
+        try ConfusionMatrixPlot(
+          counts: SampleData.confusionCounts(), classNames: names, normalized: true
+        ).render()
+      ),
       ("training-curves", curves.render()),
-      ("training-curves-log", try TrainingCurves(
-        train: history.train.map { $0 * $0 * 100 }, validation: history.validation.map { $0 * $0 * 100 },
-        metric: "squared error", stoppingEpoch: history.best, logScale: true).render()),
-      ("prior-scatter", try PriorScatter(points: roll.points, labels: roll.labels, classNames: names,
-                                         limits: -4.5...4.5).render()),
+      (
+        "training-curves-log",
+        try TrainingCurves(
+          train: history.train.map { $0 * $0 * 100 },
+          validation: history.validation.map { $0 * $0 * 100 },
+          metric: "squared error", stoppingEpoch: history.best, logScale: true
+        ).render()
+      ),
+      (
+        "prior-scatter",
+        try PriorScatter(
+          points: roll.points, labels: roll.labels, classNames: names,
+          limits: -4.5...4.5
+        ).render()
+      ),
       ("panels", try Panels([curves, scatter, confusion]).render(width: 1200, height: 340)),
       ("training-curves@2x", curves.render(scale: 2)),
     ]
@@ -54,7 +83,9 @@ struct GoldenTests {
     }
   }
 
-  @Test("a changed image is reported with its actual and diff files", .enabled(if: !GoldenImages.isUpdating))
+  @Test(
+    "a changed image is reported with its actual and diff files",
+    .enabled(if: !GoldenImages.isUpdating))
   func mismatchIsReported() throws {
     let (name, canvas) = try Self.cases()[6]
     let golden = try Canvas.readPNG(

@@ -16,13 +16,15 @@ struct PNGTests {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     // One bright cell (row 0, column 1) on a dark matrix: viridis' top and bottom colours.
-    let figure = try ConfusionMatrixPlot(counts: [[0, 10, 0], [0, 0, 0], [0, 0, 0]],
-                                         classNames: ["a", "b", "c"])
+    let figure = try ConfusionMatrixPlot(
+      counts: [[0, 10, 0], [0, 0, 0], [0, 0, 0]],
+      classNames: ["a", "b", "c"])
     let path = folder + "/confusion.png"
     try figure.writePNG(to: path)
 
     let info = try Canvas.readPNGInfo(from: path)
-    #expect(info == PNGInfo(width: 640, height: 480, hasColor: true, hasAlpha: true, hasColormap: false))
+    #expect(
+      info == PNGInfo(width: 640, height: 480, hasColor: true, hasAlpha: true, hasColormap: false))
     #expect(info.colorType == 6)
     let image = try Canvas.readPNG(from: path)
     #expect(image.pixel(x: 2, y: 2) == .white)
@@ -46,8 +48,9 @@ struct PNGTests {
     // Title text ("accuracy 0.0%", large font) inside its box centred above the matrix.
     let title = "accuracy 0.0%"
     let width = Double(BitmapFont.large.size(of: title).width)
-    let titleBox = Rect(x: axes.frame.center.x - width / 2 - 1, y: axes.frame.y - 8 - 1 - 15 - 1,
-                        width: width + 2, height: 17)
+    let titleBox = Rect(
+      x: axes.frame.center.x - width / 2 - 1, y: axes.frame.y - 8 - 1 - 15 - 1,
+      width: width + 2, height: 17)
     let inked = count(of: .black, in: titleBox, of: image)
     #expect(inked > 40)
     let aboveTitle = Rect(x: 0, y: 0, width: 640, height: titleBox.y)
@@ -88,8 +91,11 @@ struct PNGTests {
   func pathIsFolder() throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    try FileManager.default.createDirectory(atPath: folder + "/taken.png", withIntermediateDirectories: false)
-    #expect(throws: PlotError.self) { try Canvas(width: 4, height: 4).writePNG(to: folder + "/taken.png") }
+    try FileManager.default.createDirectory(
+      atPath: folder + "/taken.png", withIntermediateDirectories: false)
+    #expect(throws: PlotError.self) {
+      try Canvas(width: 4, height: 4).writePNG(to: folder + "/taken.png")
+    }
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["taken.png"])
   }
 
@@ -101,7 +107,9 @@ struct PNGTests {
       try? FileManager.default.removeItem(atPath: folder)
     }
     chmod(folder, 0o555)
-    #expect(throws: PlotError.self) { try Canvas(width: 4, height: 4).writePNG(to: folder + "/a.png") }
+    #expect(throws: PlotError.self) {
+      try Canvas(width: 4, height: 4).writePNG(to: folder + "/a.png")
+    }
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
   }
 

@@ -52,7 +52,9 @@ enum SampleData {
   }
 
   /// `count` codes of `dimension` ≥ 2 in ten noisy clusters, with their labels.
-  static func codes(count: Int, dimension: Int, seed: UInt64 = 2) -> (codes: [[Float]], labels: [Int]) {
+  static func codes(count: Int, dimension: Int, seed: UInt64 = 2) -> (
+    codes: [[Float]], labels: [Int]
+  ) {
     var rng = RandomSource(seed: seed)
     var codes: [[Float]] = [], labels: [Int] = []
     for i in 0..<count {
@@ -87,13 +89,17 @@ enum SampleData {
   static func confusionCounts(seed: UInt64 = 4) -> [[Int]] {
     var rng = RandomSource(seed: seed)
     return (0..<10).map { t in
-      (0..<10).map { p in p == t ? 800 + rng.int(below: 150) : rng.int(below: rng.int(below: 4) == 0 ? 60 : 12) }
+      (0..<10).map { p in
+        p == t ? 800 + rng.int(below: 150) : rng.int(below: rng.int(below: 4) == 0 ? 60 : 12)
+      }
     }
   }
 
   /// A falling training loss and a validation loss that turns up after its minimum, over
   /// `epochs` epochs, and the epoch of the validation minimum (1-based).
-  static func history(epochs: Int, seed: UInt64 = 5) -> (train: [Float], validation: [Float], best: Int) {
+  static func history(epochs: Int, seed: UInt64 = 5) -> (
+    train: [Float], validation: [Float], best: Int
+  ) {
     var rng = RandomSource(seed: seed)
     var train: [Float] = [], validation: [Float] = []
     for e in 0..<epochs {

@@ -4,25 +4,29 @@ import Testing
 
 @Suite("Terminal images")
 struct TerminalImageTests {
-  @Test("detection follows what the terminal advertises", arguments: [
-    (["TERM": "xterm-kitty"], TerminalImageProtocol.kitty),
-    (["TERM": "xterm-256color", "KITTY_WINDOW_ID": "1"], .kitty),
-    (["TERM": "xterm-ghostty"], .kitty),
-    (["TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"], .iterm2),
-    (["TERM": "xterm-256color", "LC_TERMINAL": "iTerm2"], .iterm2),
-    (["TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"], .iterm2),
-    (["TERM": "xterm-sixel"], .sixel),
-    (["TERM": "xterm-256color", "KMS_IMAGE_PROTOCOL": "sixel"], .sixel),
-  ])
+  @Test(
+    "detection follows what the terminal advertises",
+    arguments: [
+      (["TERM": "xterm-kitty"], TerminalImageProtocol.kitty),
+      (["TERM": "xterm-256color", "KITTY_WINDOW_ID": "1"], .kitty),
+      (["TERM": "xterm-ghostty"], .kitty),
+      (["TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"], .iterm2),
+      (["TERM": "xterm-256color", "LC_TERMINAL": "iTerm2"], .iterm2),
+      (["TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"], .iterm2),
+      (["TERM": "xterm-sixel"], .sixel),
+      (["TERM": "xterm-256color", "KMS_IMAGE_PROTOCOL": "sixel"], .sixel),
+    ])
   func detects(environment: [String: String], expected: TerminalImageProtocol) {
     #expect(TerminalImage.detectProtocol(environment: environment) == expected)
   }
 
-  @Test("nothing is chosen without a clear sign", arguments: [
-    [String: String](), ["TERM": "xterm-256color"], ["TERM": "dumb"],
-    ["TERM": "xterm-kitty", "TMUX": "/tmp/tmux-0/default,1,0"], ["TERM": "screen-256color"],
-    ["TERM": "xterm-kitty", "KMS_IMAGE_PROTOCOL": "none"],
-  ])
+  @Test(
+    "nothing is chosen without a clear sign",
+    arguments: [
+      [String: String](), ["TERM": "xterm-256color"], ["TERM": "dumb"],
+      ["TERM": "xterm-kitty", "TMUX": "/tmp/tmux-0/default,1,0"], ["TERM": "screen-256color"],
+      ["TERM": "xterm-kitty", "KMS_IMAGE_PROTOCOL": "none"],
+    ])
   func declines(environment: [String: String]) throws {
     #expect(TerminalImage.detectProtocol(environment: environment) == nil)
     let figure = try TrainingCurves(train: [1, 0.5])
@@ -51,7 +55,8 @@ struct TerminalImageTests {
     let canvas = Canvas(width: 10, height: 6)
     let sequence = try TerminalImage.escapeSequence(for: canvas, using: .iterm2)
     let png = try canvas.pngData()
-    #expect(sequence.hasPrefix("\u{1B}]1337;File=inline=1;size=\(png.count);width=10px;height=6px;"))
+    #expect(
+      sequence.hasPrefix("\u{1B}]1337;File=inline=1;size=\(png.count);width=10px;height=6px;"))
     #expect(sequence.hasSuffix("\u{07}\n"))
   }
 

@@ -11,9 +11,11 @@ struct TicksTests {
     #expect(Ticks.labels(for: values, step: 0.2) == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
   }
 
-  @Test("steps come from 1, 2, 2.5 and 5 times a power of ten", arguments: [
-    (0.0...10.0, 5, 2.5), (-4.5...4.5, 9, 2.0), (0.0...1000.0, 9, 200.0), (0.02...0.085, 9, 0.01),
-  ])
+  @Test(
+    "steps come from 1, 2, 2.5 and 5 times a power of ten",
+    arguments: [
+      (0.0...10.0, 5, 2.5), (-4.5...4.5, 9, 2.0), (0.0...1000.0, 9, 200.0), (0.02...0.085, 9, 0.01),
+    ])
   func steps(range: ClosedRange<Double>, maxCount: Int, step: Double) {
     #expect(abs(Ticks.niceStep(for: range, maxCount: maxCount) - step) < 1e-12)
   }
@@ -35,7 +37,7 @@ struct TicksTests {
   func logTicks() {
     let (major, minor) = Ticks.logarithmic(in: 0.0055...2)
     #expect(major == [0.01, 0.1, 1])
-    #expect(minor.count == 4 + 8 + 8 + 1)   // 0.006…0.009, 0.02…0.09, 0.2…0.9, 2
+    #expect(minor.count == 4 + 8 + 8 + 1)  // 0.006…0.009, 0.02…0.09, 0.2…0.9, 2
   }
 
   @Test("limits add a 5 % margin, and a single value gets a unit window")
@@ -99,7 +101,9 @@ struct PCATests {
     let pca = PCA(points: points)
     let norm = Double(6).squareRoot()
     let first = pca.components[0]
-    #expect(abs(first[0] - 1 / norm) < 1e-3 && abs(first[1] - 2 / norm) < 1e-3 && abs(first[2] + 1 / norm) < 1e-3)
+    #expect(
+      abs(first[0] - 1 / norm) < 1e-3 && abs(first[1] - 2 / norm) < 1e-3
+        && abs(first[2] + 1 / norm) < 1e-3)
     #expect(pca.variances[0] > 1000 * pca.variances[1])
     // Projections are centred.
     let projected = pca.project(points)
