@@ -20,6 +20,8 @@ public final class BuiltinRegistry {
   public static func standard() -> BuiltinRegistry {
     let registry = BuiltinRegistry()
     registry.registerCore()
+    registry.registerData()
+    registry.registerNN()
     return registry
   }
 

@@ -1,3 +1,4 @@
+import Foundation
 import KMSNN
 import KMSTensor
 import KMSTestSupport
@@ -90,5 +91,50 @@ struct ModelTests {
     #expect(abs(matrix.accuracy - 4.0 / 6) < 1e-12)
     #expect(matrix.perClassAccuracy == [0.5, 1, 2.0 / 3])
     #expect(accuracy(predicted: [1, 2], labels: [1, 0]) == 0.5)
+  }
+}
+
+@Suite("Model files")
+struct ModelFileTests {
+  func temporaryPath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("kms-\(UUID().uuidString)-\(name)").path
+  }
+
+  @Test("a saved model reloads with identical outputs", arguments: [true, false])
+  func roundTrip(autoencoder: Bool) throws {
+    let model: Model = autoencoder
+      ? Autoencoder(inputSize: 20, encoderSizes: [8, 2], codeActivation: .linear, seed: 3)
+      : Classifier(inputSize: 20, hiddenSizes: [7], classCount: 4, seed: 3)
+    let path = temporaryPath("model.kmsmodel")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try ModelFile.write(model, to: path)
+    let loaded = try ModelFile.read(from: path)
+    #expect(loaded.kindDescription == model.kindDescription)
+    var rng = RandomSource(seed: 9)
+    let x = Tensor.uniform([5, 20], in: 0...1, rng: &rng)
+    #expect(loaded(x).copy().isIdentical(to: model(x).copy()))
+  }
+
+  @Test("missing, foreign and truncated files give clear errors")
+  func badFiles() throws {
+    #expect(throws: ModelFileError.self) { try ModelFile.read(from: "/nonexistent/model.kmsmodel") }
+    let path = temporaryPath("bad.kmsmodel")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Data("hello, not a model".utf8).write(to: URL(fileURLWithPath: path))
+    let foreign = #expect(throws: ModelFileError.self) { try ModelFile.read(from: path) }
+    #expect(foreign?.message.contains("not a kms model") == true)
+    try ModelFile.write(Classifier(inputSize: 4, hiddenSizes: [3], classCount: 2), to: path)
+    let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+    try whole.prefix(whole.count - 4).write(to: URL(fileURLWithPath: path))
+    let truncated = #expect(throws: ModelFileError.self) { try ModelFile.read(from: path) }
+    #expect(truncated?.message.contains("bytes of weights") == true)
+  }
+
+  @Test("writing into a missing folder fails without leaving a file")
+  func unwritable() {
+    #expect(throws: ModelFileError.self) {
+      try ModelFile.write(Classifier(inputSize: 4, hiddenSizes: [], classCount: 2),
+                          to: "/nonexistent-folder/model.kmsmodel")
+    }
   }
 }

@@ -1,0 +1,139 @@
+import Foundation
+import KMSTensor
+
+/// Why a model file could not be read or written.
+public struct ModelFileError: Error, CustomStringConvertible {
+  /// The file concerned.
+  public let path: String
+  /// What went wrong, lowercase, naming what was expected.
+  public let message: String
+  /// What to try.
+  public let hint: String?
+
+  /// `path: message` and the hint, if any.
+  public var description: String {
+    "\(path): \(message)" + (hint.map { "\nhint: \($0)" } ?? "")
+  }
+}
+
+/// The `.kmsmodel` format: one file holding a model's architecture and every weight.
+///
+/// Layout: the 8 bytes `KMSMODEL`, a little-endian UInt32 header length, a JSON header
+/// (`{"format":1,"kind":…,"inputSize":…,…,"parameters":[{"name":…,"shape":[…]}]}`), then every
+/// parameter's Float32 values, little-endian, in store order. Loading rebuilds the same
+/// architecture and checks every name, shape and the byte count before copying any weight, so the
+/// reloaded model produces bit-identical outputs.
+public enum ModelFile {
+  static let magic = Array("KMSMODEL".utf8)
+
+  struct Header: Codable {
+    struct Entry: Codable {
+      var name: String
+      var shape: [Int]
+    }
+    var format: Int
+    var kind: String            // "autoencoder" or "classifier"
+    var inputSize: Int
+    var encoderSizes: [Int]?    // autoencoder
+    var codeActivation: String? // autoencoder
+    var hiddenSizes: [Int]?     // classifier
+    var classCount: Int?        // classifier
+    var parameters: [Entry]
+  }
+
+  /// Writes `model` to `path` atomically (a temporary file in the same folder, then a rename).
+  /// - Parameters:
+  ///   - model: an `Autoencoder` or a `Classifier`.
+  ///   - path: the destination.
+  /// - Throws: `ModelFileError` when the folder is not writable.
+  public static func write(_ model: Model, to path: String) throws {
+    var header = Header(format: 1, kind: "", inputSize: model.inputSize,
+                        parameters: model.store.parameters.map { .init(name: $0.name, shape: $0.shape.dimensions) })
+    switch model {
+    case let autoencoder as Autoencoder:
+      header.kind = "autoencoder"
+      header.encoderSizes = autoencoder.encoderSizes
+      header.codeActivation = autoencoder.codeActivation.rawValue
+    case let classifier as Classifier:
+      header.kind = "classifier"
+      header.hiddenSizes = classifier.hiddenSizes
+      header.classCount = classifier.classCount
+    default:
+      preconditionFailure("ModelFile cannot save \(type(of: model))")
+    }
+    let json = try JSONEncoder().encode(header)
+    var bytes = Data(magic)
+    withUnsafeBytes(of: UInt32(json.count).littleEndian) { bytes.append(contentsOf: $0) }
+    bytes.append(json)
+    let values = model.store.values
+    bytes.append(UnsafeBufferPointer(start: values.data, count: values.count))
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent()
+      .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    do {
+      try bytes.write(to: temporary)
+      guard rename(temporary.path, path) == 0 else {
+        throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno),
+                      userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw ModelFileError(path: path, message: "cannot write the model file (\(reason(error)))",
+                           hint: "check that the folder exists and is writable")
+    }
+  }
+
+  /// Reads a model written by `write(_:to:)`.
+  /// - Parameter path: the file.
+  /// - Returns: an `Autoencoder` or a `Classifier` with the saved weights.
+  /// - Throws: `ModelFileError` for a missing, truncated or foreign file.
+  public static func read(from path: String) throws -> Model {
+    guard let bytes = FileManager.default.contents(atPath: path) else {
+      throw ModelFileError(path: path, message: "no such model file", hint: "save one with save(model, \"\(path)\")")
+    }
+    func fail(_ message: String) -> ModelFileError {
+      ModelFileError(path: path, message: message, hint: "the file may be damaged, or not a kms model")
+    }
+    guard bytes.count >= 12, Array(bytes.prefix(8)) == magic else {
+      throw fail("not a kms model file (it does not start with KMSMODEL)")
+    }
+    let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+    guard 12 + headerLength <= bytes.count,
+      let header = try? JSONDecoder().decode(Header.self, from: bytes.subdata(in: 12..<(12 + headerLength)))
+    else { throw fail("the model header is truncated or unreadable") }
+    guard header.format == 1 else {
+      throw fail("model format \(header.format) is newer than this kms understands (1)")
+    }
+    let model: Model
+    switch (header.kind, header.encoderSizes, header.hiddenSizes, header.classCount) {
+    case ("autoencoder", let sizes?, _, _)
+    where header.inputSize > 0 && !sizes.isEmpty && sizes.allSatisfy({ $0 > 0 }):
+      guard let activation = ActivationKind(rawValue: header.codeActivation ?? "relu") else {
+        throw fail("unknown code activation '\(header.codeActivation ?? "")'")
+      }
+      model = Autoencoder(inputSize: header.inputSize, encoderSizes: sizes, codeActivation: activation)
+    case ("classifier", _, let hidden?, let classes?)
+    where header.inputSize > 0 && hidden.allSatisfy({ $0 > 0 }) && classes >= 2:
+      model = Classifier(inputSize: header.inputSize, hiddenSizes: hidden, classCount: classes)
+    default:
+      throw fail("unknown or inconsistent model kind '\(header.kind)'")
+    }
+    let expected = model.store.parameters.map { Header.Entry(name: $0.name, shape: $0.shape.dimensions) }
+    guard expected.map(\.name) == header.parameters.map(\.name),
+      expected.map(\.shape) == header.parameters.map(\.shape)
+    else { throw fail("the parameter list does not match a \(model.kindDescription)") }
+    let valueBytes = model.store.values.count * MemoryLayout<Float>.size
+    guard bytes.count == 12 + headerLength + valueBytes else {
+      throw fail("expected \(valueBytes) bytes of weights, found \(bytes.count - 12 - headerLength)")
+    }
+    bytes.withUnsafeBytes { raw in
+      let source = raw.baseAddress! + 12 + headerLength
+      UnsafeMutableRawPointer(model.store.values.data).copyMemory(from: source, byteCount: valueBytes)
+    }
+    return model
+  }
+
+  private static func reason(_ error: Error) -> String {
+    (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+  }
+}
