@@ -58,6 +58,31 @@ public enum TerminalImage {
     return try escapeSequence(for: figure.render(), using: chosen)
   }
 
+  /// The fallback of `show(fig)` when no protocol is detected: writes `figure` as a new PNG in
+  /// `folder` (default `$TMPDIR/kms-figures`, created if needed) and returns its path to print.
+  /// - Parameters:
+  ///   - figure: the figure to write.
+  ///   - folder: where to put the file.
+  /// - Throws: `PlotError.unwritablePath` if the folder cannot be created or written.
+  public static func writeTemporaryPNG(_ figure: any Figure, in folder: String? = nil) throws
+    -> String
+  {
+    let directory =
+      folder
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("kms-figures").path
+    do {
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw PlotError.unwritablePath(path: directory, reason: "cannot create the folder")
+    }
+    let stamp = Int(Date().timeIntervalSince1970 * 1000)
+    let name = "figure-\(stamp)-\(UInt16.random(in: 0...UInt16.max)).png"
+    let path = (directory as NSString).appendingPathComponent(name)
+    try figure.writePNG(to: path)
+    return path
+  }
+
   /// The escape sequence that shows `canvas` with protocol `imageProtocol`.
   /// - Parameters:
   ///   - canvas: the pixels.

@@ -72,4 +72,18 @@ struct TerminalImageTests {
     // First band: black (#0) fills columns 0–3 with all six rows: '~' (63 + 63) four times.
     #expect(body.hasPrefix("#0!4~!4?$#215!4?!4~-"))
   }
+
+  @Test("without a protocol, show writes a temporary PNG and returns its path")
+  func temporaryFallback() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("kms-show-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let figure = try TrainingCurves(train: [1, 0.5, 0.25])
+    let path = try TerminalImage.writeTemporaryPNG(figure, in: folder)
+    #expect(path.hasPrefix(folder + "/figure-") && path.hasSuffix(".png"))
+    #expect(try Canvas.readPNGInfo(from: path).width == 640)
+    #expect(throws: PlotError.self) {
+      try TerminalImage.writeTemporaryPNG(figure, in: "/proc/kms-cannot-exist")
+    }
+  }
 }
