@@ -18,6 +18,8 @@ public struct TrainingCurves: Figure {
   public let stoppingEpoch: Int?
   /// True for a logarithmic y axis.
   public let isLogY: Bool
+  /// True to draw grid lines at the major ticks.
+  public let showsGrid: Bool
   let title: String?
 
   /// Creates a training-curves figure.
@@ -27,12 +29,14 @@ public struct TrainingCurves: Figure {
   ///   - metric: the y-axis label, e.g. "loss" or "accuracy".
   ///   - stoppingEpoch: the early-stopping epoch to mark, 1...count, or `nil`.
   ///   - logScale: use a logarithmic y axis.
+  ///   - grid: draw light grid lines at the major ticks (off by default, as in matplotlib).
   ///   - title: a title above the axes.
   /// - Throws: `PlotError` for an empty history, mismatched lengths, a stopping epoch out of
   ///   range, or a series with no finite (and, on a log axis, positive) value.
   public init(
     train: [Float], validation: [Float]? = nil, metric: String = "loss",
-    stoppingEpoch: Int? = nil, logScale: Bool = false, title: String? = nil
+    stoppingEpoch: Int? = nil, logScale: Bool = false, grid: Bool = false,
+    title: String? = nil
   ) throws {
     guard !train.isEmpty else { throw PlotError.emptyInput(what: "training history") }
     if let validation, validation.count != train.count {
@@ -60,6 +64,7 @@ public struct TrainingCurves: Figure {
     self.metric = metric
     self.stoppingEpoch = stoppingEpoch
     self.isLogY = logScale
+    self.showsGrid = grid
     self.title = title
   }
 
@@ -82,6 +87,7 @@ public struct TrainingCurves: Figure {
     axes.xLabel = "epoch"
     axes.yLabel = metric
     axes.title = title
+    axes.showsGrid = showsGrid
 
     // Each series as runs of drawable points (gaps at NaN), in canvas pixels.
     var series: [(name: String, color: Color, runs: [[Point]])] = [
