@@ -135,6 +135,7 @@ public final class TrainerObject: HostObject {
     ],
     methods: [
       .method("step", of: TrainerObject.self,
+              parameters: [.keyword("verbose", .boolean, default: .boolean(true))],
               summary: "trains one epoch, prints its metrics and returns them as a record",
               example: "t.step()") { object, arguments in
         let record = try object.runEpochs(1, earlyStopping: nil, arguments: arguments).last
@@ -149,6 +150,7 @@ public final class TrainerObject: HostObject {
           .keyword("delta", .number, default: .number(0.001)),
           .keyword("patience", .integer, default: .number(5)),
           .keyword("restore", .boolean, default: .boolean(true)),
+          .keyword("verbose", .boolean, default: .boolean(true)),
         ],
         summary: "trains up to epochs epochs, optionally with early stopping; returns the history",
         example: "h = t.fit(50, early_stop: true, patience: 5)"
@@ -187,10 +189,12 @@ public final class TrainerObject: HostObject {
   /// Runs epochs with a progress bar on a terminal and one line per epoch; Ctrl-C stops at the
   /// next batch boundary and raises "interrupted" with the model kept as it is.
   func runEpochs(_ epochs: Int, earlyStopping: EarlyStopping?, arguments: Arguments) throws -> [EpochRecord] {
-    let progress = ProgressBar()
+    let verbose = try arguments.boolean("verbose")
+    let write: (String) -> Void = verbose ? arguments.write : { _ in }
+    let progress = ProgressBar(isEnabled: verbose)
     trainer.onBatch = progress.isEnabled ? { progress.draw($0) } : nil
     trainer.shouldStop = arguments.shouldStop
-    if trainer.epochsCompleted == 0 { arguments.write("training \(model.title) on \(dataProvenance)\n") }
+    if trainer.epochsCompleted == 0 { write("training \(model.title) on \(dataProvenance)\n") }
     var records: [EpochRecord] = []
     var interruptedEpoch: Int?
     if epochs == 1 && earlyStopping == nil {
@@ -199,12 +203,12 @@ public final class TrainerObject: HostObject {
       case .interrupted: interruptedEpoch = trainer.epochsCompleted + 1
       }
       progress.clear()
-      records.forEach { arguments.write(epochLine($0) + "\n") }
+      records.forEach { write(epochLine($0) + "\n") }
     } else {
       let reason = trainer.fit(epochs: epochs, earlyStopping: earlyStopping) { record in
         progress.clear()
         records.append(record)
-        arguments.write(epochLine(record) + "\n")
+        write(epochLine(record) + "\n")
       }
       progress.clear()
       switch reason {
@@ -212,10 +216,10 @@ public final class TrainerObject: HostObject {
       case .earlyStopping(let epoch):
         let best = trainer.history.bestEpoch.map { ", best epoch \($0)" } ?? ""
         let restored = earlyStopping?.restoresBest == true ? " (its weights restored)" : ""
-        arguments.write("early stopping after epoch \(epoch)\(best)\(restored)\n")
+        write("early stopping after epoch \(epoch)\(best)\(restored)\n")
       case .epochsDone:
         if let best = trainer.history.bestEpoch, earlyStopping?.restoresBest == true {
-          arguments.write("best epoch \(best) (its weights restored)\n")
+          write("best epoch \(best) (its weights restored)\n")
         }
       }
     }
@@ -252,8 +256,10 @@ func recordValue(_ record: EpochRecord) -> Value {
 
 /// A progress bar on standard error, drawn only when it is a terminal.
 final class ProgressBar {
-  let isEnabled = isatty(STDERR_FILENO) == 1
+  let isEnabled: Bool
   private var isShown = false
+
+  init(isEnabled: Bool) { self.isEnabled = isEnabled && isatty(STDERR_FILENO) == 1 }
 
   func draw(_ progress: BatchProgress) {
     let width = 24
