@@ -110,8 +110,8 @@ public struct ConfusionMatrixPlot: Figure {
       Double(BitmapFont.small.size(of: $0, scale: style.scale).width)
     }.max()!
     let area = Axes.defaultFrame(width: width, height: height, style: style)
-    let barWidth = (0.05 * area.height).rounded()
-    let barPad = (0.04 * area.height).rounded()
+    let barWidth = (0.065 * area.height).rounded()  // matplotlib: about 24 px at 640×480
+    let barPad = (0.07 * area.height).rounded()
     let barLabels = 6 * s + Double(BitmapFont.small.cellWidth * 6) * s
     // Room the decorations need around the matrix: y tick labels and "True label" on the left,
     // x tick labels (maybe turned) and "Predicted label" below, the colour bar on the right.
