@@ -143,8 +143,11 @@ public struct ConfusionMatrixPlot: Figure {
       frame: Rect(x: left.rounded(), y: area.y, width: matrixSide, height: matrixSide),
       xLimits: -0.5...(Double(k) - 0.5), yLimits: -0.5...(Double(k) - 0.5))
     // Row 0 at the top: data y = k − 1 − row.
-    axes.xTicks = classNames.enumerated().map { (Double($0.offset), $0.element) }
-    axes.yTicks = classNames.enumerated().map { (Double(k - 1 - $0.offset), $0.element) }
+    // With many classes, label every n-th so tick labels stay one line apart.
+    let every = max(1, Int((style.smallLine / (matrixSide / Double(k))).rounded(.up)))
+    let shown = classNames.enumerated().filter { $0.offset % every == 0 }
+    axes.xTicks = shown.map { (Double($0.offset), $0.element) }
+    axes.yTicks = shown.map { (Double(k - 1 - $0.offset), $0.element) }
     axes.rotatesXTickLabels = turned
     axes.xLabel = "Predicted label"
     axes.yLabel = "True label"
@@ -186,9 +189,15 @@ public struct ConfusionMatrixPlot: Figure {
         let color = colormap.color(at: span > 0 ? (value - low) / span : 0)
         canvas.fill(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0), with: color)
         let ink = value < threshold ? highColor : lowColor
+        // Counts that cannot fit their cell (many classes) are left out rather than smeared.
+        let text = cellText(value)
+        let textSize = BitmapFont.small.size(of: text, scale: style.scale)
+        guard Double(textSize.width) <= x1 - x0 - 2, Double(textSize.height) <= y1 - y0 + 2 else {
+          continue
+        }
         canvas.subcanvas(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
           .drawText(
-            cellText(value), at: Point(x: (x1 - x0) / 2, y: (y1 - y0) / 2),
+            text, at: Point(x: (x1 - x0) / 2, y: (y1 - y0) / 2),
             scale: style.scale, color: ink, horizontal: .center, vertical: .center)
       }
     }

@@ -46,7 +46,8 @@ struct ScatterChart: Sendable {
     if let backgroundLabel, !background.isEmpty {
       entries.append(LegendEntry(label: backgroundLabel, color: .priorGray, handle: .marker))
     }
-    let legend = entries.isEmpty ? nil : Legend(entries: entries)
+    // More than 20 entries would not fit beside the axes; colours alone must do then.
+    let legend = entries.isEmpty || entries.count > 20 ? nil : Legend(entries: entries)
     var legendRect: Rect?
     if let legend {
       let obstacles = (points + background).map { axes.point(x: $0.x, y: $0.y) }

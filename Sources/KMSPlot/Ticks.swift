@@ -12,7 +12,8 @@ public enum Ticks {
     guard step > 0, step.isFinite else { return [range.lowerBound] }
     let first = (range.lowerBound / step - 1e-9).rounded(.up)
     let last = (range.upperBound / step + 1e-9).rounded(.down)
-    guard first <= last else { return [] }
+    // An overflowing span (e.g. ±1e308) must not ask for billions of ticks.
+    guard first <= last, last - first <= 1000 else { return [] }
     return stride(from: first, through: last, by: 1).map { k in
       let value = k * step
       return abs(value) < step * 1e-9 ? 0 : value  // no "-0"

@@ -1,4 +1,4 @@
-import KMSPlot
+@testable import KMSPlot
 import Testing
 
 /// Bad input gets a clear thrown error, never a crash.
@@ -160,5 +160,43 @@ struct FigureInputTests {
       #expect(!error.message.hasSuffix("."), "\(error.message)")
       #expect(!error.hint.isEmpty)
     }
+  }
+}
+
+/// Inputs that are valid but extreme still render, without hanging or spilling.
+@Suite("Extreme input")
+struct ExtremeInputTests {
+  @Test("a 40-class confusion matrix renders, leaving out counts that do not fit their cells")
+  func manyClasses() throws {
+    let k = 40
+    let counts = (0..<k).map { t in (0..<k).map { p in t == p ? 1000 : (t + p) % 7 } }
+    let figure = try ConfusionMatrixPlot(counts: counts)
+    let canvas = figure.render()
+    #expect(canvas.width == 640)
+    // No "1000" squeezed into a 9-pixel cell: the diagonal cells hold only their colour.
+    let (axes, _) = figure.layout(width: 640, height: 480, style: PlotStyle())
+    let cell = axes.frame.width / Double(k)
+    let x0 = Int(axes.frame.x.rounded()), y0 = Int(axes.frame.y.rounded())
+    var colors = Set<Color>()
+    for y in y0..<(y0 + Int(cell) - 1) {
+      for x in x0..<(x0 + Int(cell) - 1) { colors.insert(canvas.pixel(x: x, y: y)!) }
+    }
+    #expect(colors == [Color(hex: 0xFDE725)])
+  }
+
+  @Test("a scatter with 30 classes renders without a legend that cannot fit")
+  func manyScatterClasses() throws {
+    let codes = (0..<300).map { [Float($0 % 30), Float($0 / 30)] }
+    let canvas = try LatentScatter(codes: codes, labels: (0..<300).map { $0 % 30 }).render()
+    #expect(canvas.height == 480)
+  }
+
+  @Test("huge and tiny values render without hanging")
+  func hugeValues() throws {
+    _ = try TrainingCurves(train: [Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude])
+      .render()
+    _ = try TrainingCurves(train: [1e-30, 1e30], logScale: true).render()
+    _ = try LatentScatter(codes: [[0, 0], [0, 0]]).render()
+    _ = try LatentScatter(codes: [[1, 2, 3], [1, 2, 3]]).render()
   }
 }
