@@ -49,13 +49,15 @@ public enum TerminalImage {
   /// protocol (then write a PNG and print its path instead).
   /// - Parameters:
   ///   - figure: the figure to show.
+  ///   - scale: the integer magnification (2 for high-density screens).
   ///   - environment: the process environment, for detection.
   /// - Throws: `PlotError.encodingFailed` if the PNG cannot be encoded.
   public static func escapeSequence(
-    for figure: any Figure, environment: [String: String] = ProcessInfo.processInfo.environment
+    for figure: any Figure, scale: Int = 1,
+    environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> String? {
     guard let chosen = detectProtocol(environment: environment) else { return nil }
-    return try escapeSequence(for: figure.render(), using: chosen)
+    return try escapeSequence(for: figure.render(scale: scale), using: chosen)
   }
 
   /// The fallback of `show(fig)` when no protocol is detected: writes `figure` as a new PNG in
