@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""PyTorch reference for `kms bench`: the same SAE epoch and sgemm, timed on this machine.
+
+Not part of kms (kms never depends on Python). It exists so kms's benchmark can be reported as a
+ratio against a widely used framework, measured on the same 2-core machine, not quoted.
+
+What is measured (must match `TrainingBenchmark.saeEpoch` in Sources/KMSNN/TrainingBenchmark.swift):
+  - Model: stacked autoencoder 784-800-400-225-400-800-784 (2,077,809 parameters), ReLU after every
+    hidden layer (the 225 code layer included), sigmoid output; Glorot-uniform weights, zero biases
+    (as Keras does); float32.
+  - Loss: MSE, mean over all elements. Optimiser: torch.optim.Adam, lr 0.0008, betas (0.9, 0.999),
+    eps 1e-7. (kms adds eps to sqrt(v) with the bias correction folded into the step size, as
+    Keras does; torch adds it to sqrt(v_hat). The arithmetic per element is the same.)
+  - Data: 54,000 synthetic samples uniform in [0, 1], made before any timing. Batch 164, the order
+    reshuffled every epoch (torch.randperm), each batch gathered by index inside the timed epoch
+    (329 batches of 164 and one of 44, like kms's BatchOrder).
+  - One warm-up epoch, then `--epochs` timed epochs (default 3); prints each epoch's seconds, the
+    median, and GFLOP/s at 604.4 GFLOP an epoch (forward 2·n·Σ(in·out); backward twice that,
+    less the first layer's input gradient).
+  - torch's own sgemm: torch.mm on 1024×1024 float32 into a preallocated output, one warm-up,
+    median of 7, at the same thread count; the script prints epoch GFLOP/s over sgemm GFLOP/s, the
+    ratio `kms bench` prints for kms.
+  - Threads: torch.set_num_threads(N) for each N in `--threads` (default "2,1"). /proc/loadavg is
+    printed before and after, with the torch version and its BLAS / threading back end.
+
+How to run (the OpenBLAS variables some machines set are removed for this command only; torch's
+CPU wheel uses MKL, not OpenBLAS, so they would not apply, but nothing is left to chance):
+    pip install torch            # the +cpu wheel where one is offered (no CUDA download)
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice -n -10 python3 scripts/bench-pytorch.py
+Options: --threads 2,1  --epochs 3  --samples 54000  --batch 164  --fused (Adam's fused CPU kernel)
+"""
+
+import argparse
+import statistics
+import time
+
+import torch
+
+LAYER_SIZES = [784, 800, 400, 225, 400, 800, 784]
+
+
+def epoch_flops(layer_sizes, samples):
+    """Forward 2·n·Σ(in·out); backward twice that, less the first layer's input gradient."""
+    products = [a * b for a, b in zip(layer_sizes, layer_sizes[1:])]
+    forward = 2 * samples * sum(products)
+    return forward + 2 * forward - 2 * samples * products[0]
+
+
+def load():
+    """The 1, 5 and 15 minute load averages, as /proc/loadavg prints them."""
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def autoencoder(generator):
+    """784-800-400-225-400-800-784: ReLU hidden (code layer included), sigmoid out, Glorot/zero init."""
+    layers = []
+    pairs = list(zip(LAYER_SIZES, LAYER_SIZES[1:]))
+    for index, (fan_in, fan_out) in enumerate(pairs):
+        dense = torch.nn.Linear(fan_in, fan_out)
+        torch.nn.init.xavier_uniform_(dense.weight, generator=generator)
+        torch.nn.init.zeros_(dense.bias)
+        layers.append(dense)
+        layers.append(torch.nn.Sigmoid() if index == len(pairs) - 1 else torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def sgemm_gflops(size=1024, runs=7):
+    """torch.mm of two size×size float32 matrices into a preallocated output: median GFLOP/s."""
+    generator = torch.Generator().manual_seed(1)
+    a = torch.rand(size, size, generator=generator) * 2 - 1
+    b = torch.rand(size, size, generator=generator) * 2 - 1
+    c = torch.empty(size, size)
+    torch.mm(a, b, out=c)  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        torch.mm(a, b, out=c)
+        times.append(time.perf_counter() - start)
+    return 2 * size**3 / statistics.median(times) / 1e9
+
+
+def sae_epochs(samples, batch_size, epochs, fused):
+    """One warm-up epoch then `epochs` timed ones; returns the list of all epoch seconds."""
+    generator = torch.Generator().manual_seed(7)
+    inputs = torch.rand(samples, LAYER_SIZES[0], generator=generator)  # outside the timing
+    model = autoencoder(torch.Generator().manual_seed(1))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.0008, betas=(0.9, 0.999), eps=1e-7,
+                                 fused=fused or None)
+    loss_function = torch.nn.MSELoss()
+    shuffle = torch.Generator().manual_seed(3)
+    seconds = []
+    for epoch in range(epochs + 1):
+        start = time.perf_counter()
+        order = torch.randperm(samples, generator=shuffle)
+        total, batches = 0.0, 0
+        for first in range(0, samples, batch_size):
+            batch = inputs.index_select(0, order[first:first + batch_size])
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_function(model(batch), batch)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+            batches += 1
+        seconds.append(time.perf_counter() - start)
+        label = "warm-up" if epoch == 0 else f"epoch {epoch}"
+        print(f"  {label:8} {seconds[-1]:7.3f} s   train loss {total / batches:.5f}", flush=True)
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", default="2,1", help="comma-separated thread counts")
+    parser.add_argument("--epochs", type=int, default=3, help="timed epochs after the warm-up")
+    parser.add_argument("--samples", type=int, default=54_000)
+    parser.add_argument("--batch", type=int, default=164)
+    parser.add_argument("--fused", action="store_true", help="use Adam(fused=True)")
+    args = parser.parse_args()
+
+    config = torch.__config__.show()
+    blas = next((line.strip() for line in config.splitlines() if "Math Kernel" in line
+                 or "OpenBLAS" in line), "BLAS: see torch.__config__.show()")
+    backend = next((line.strip() for line in torch.__config__.parallel_info().splitlines()
+                    if "parallel backend" in line), "")
+    print(f"torch {torch.__version__}; {blas}; {backend}")
+    print(f"load before: {load()}")
+    flops = epoch_flops(LAYER_SIZES, args.samples)
+    adam = "Adam(fused=True)" if args.fused else "Adam (default implementation)"
+    for threads in [int(t) for t in args.threads.split(",")]:
+        torch.set_num_threads(threads)
+        gemm = sgemm_gflops()
+        print(f"\n{threads} thread(s): sgemm 1024³ (median of 7) {gemm:.1f} GFLOP/s")
+        print(f"SAE epoch, {args.samples} samples, batch {args.batch}, {adam}, "
+              f"{flops / 1e9:.1f} GFLOP an epoch:")
+        seconds = sae_epochs(args.samples, args.batch, args.epochs, args.fused)
+        median = statistics.median(seconds[1:])
+        rate = flops / median / 1e9
+        print(f"  median   {median:7.3f} s   {rate:.1f} GFLOP/s   "
+              f"{rate / gemm:.2f} of sgemm   load {load()}")
+    print(f"\nload after: {load()}")
+
+
+if __name__ == "__main__":
+    main()
