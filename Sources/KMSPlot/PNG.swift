@@ -28,17 +28,22 @@ private let formatRGBA: UInt32 = 0x02 | 0x01
 private let formatFlagAlpha: UInt32 = 0x01
 private let formatFlagColor: UInt32 = 0x02
 private let formatFlagColormap: UInt32 = 0x08
+/// png.h `PNG_IMAGE_FLAG_FAST`: on write, favour speed over compression.
+private let flagFast: UInt32 = 0x02
 
 extension Canvas {
   /// The view encoded as an 8-bit RGBA PNG (colour type 6).
+  /// - Parameter favoringSpeed: trade file size for encoding speed (libpng's
+  ///   `PNG_IMAGE_FLAG_FAST`): right for a PNG shown once in a terminal, not for a file to keep.
   /// - Throws: `PlotError.encodingFailed` if libpng refuses the image.
-  public func pngData() throws -> [UInt8] {
+  public func pngData(favoringSpeed: Bool = false) throws -> [UInt8] {
     let pixels = rgbaBytes
     var image = png_image()
     image.version = UInt32(PNG_IMAGE_VERSION)
     image.width = UInt32(width)
     image.height = UInt32(height)
     image.format = formatRGBA
+    image.flags = favoringSpeed ? flagFast : 0
     var size: png_alloc_size_t = 0
     // First call sizes the buffer, second fills it (png.h: png_image_write_get_memory_size).
     let sized = pixels.withUnsafeBytes { raw in

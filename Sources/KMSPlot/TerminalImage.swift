@@ -94,9 +94,10 @@ public enum TerminalImage {
     throws -> String
   {
     switch imageProtocol {
-    case .kitty: return kittySequence(png: try canvas.pngData())
+    case .kitty: return kittySequence(png: try canvas.pngData(favoringSpeed: true))
     case .iterm2:
-      return iterm2Sequence(png: try canvas.pngData(), width: canvas.width, height: canvas.height)
+      return iterm2Sequence(
+        png: try canvas.pngData(favoringSpeed: true), width: canvas.width, height: canvas.height)
     case .sixel: return sixelSequence(canvas)
     }
   }
