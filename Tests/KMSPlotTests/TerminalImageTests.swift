@@ -54,7 +54,7 @@ struct TerminalImageTests {
   func iterm2() throws {
     let canvas = Canvas(width: 10, height: 6)
     let sequence = try TerminalImage.escapeSequence(for: canvas, using: .iterm2)
-    let png = try canvas.pngData()
+    let png = try canvas.pngData(favoringSpeed: true)
     #expect(
       sequence.hasPrefix("\u{1B}]1337;File=inline=1;size=\(png.count);width=10px;height=6px;"))
     #expect(sequence.hasSuffix("\u{07}\n"))
