@@ -40,7 +40,7 @@ let package = Package(
     .executableTarget(
       name: "kms",
       dependencies: [
-        "KMSLang", "CReadline",
+        "KMSLang", "KMSNN", "KMSPlot", "KMSTensor", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: release),

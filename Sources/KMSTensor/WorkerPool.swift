@@ -49,7 +49,11 @@ final class WorkerPool: @unchecked Sendable {
         wake.unlock()
       }
       claimParts(of: jobGeneration)
-      while finishedParts.load(ordering: .acquiring) < parts { spinPause() }
+      var spins = 0
+      while finishedParts.load(ordering: .acquiring) < parts {
+        spins += 1
+        spinPause(spins)
+      }
       job = nil
     }
     busy.store(false, ordering: .releasing)
@@ -77,8 +81,8 @@ final class WorkerPool: @unchecked Sendable {
       var spins = 0
       while generation.load(ordering: .acquiring) == seen {
         spins += 1
-        if spins < 200_000 {
-          spinPause()
+        if spins < 100_000 {
+          spinPause(spins)
           continue
         }
         wake.lock()
@@ -92,9 +96,9 @@ final class WorkerPool: @unchecked Sendable {
     }
   }
 
-  @inline(__always) private func spinPause() {
-    #if arch(x86_64) || arch(i386)
-      _ = 0  // a plain loop iteration; PAUSE is not exposed to Swift
-    #endif
+  /// Busy-waits for the first thousand checks, then yields the core on each check, so that on a
+  /// loaded machine a waiting thread does not steal time from the one doing the work.
+  @inline(__always) private func spinPause(_ spins: Int) {
+    if spins > 1_000 { sched_yield() }
   }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import KMSLang
 
-/// `kms bench [--quick]`: times the interpreter on small kms programs and prints one line each
+/// `kms bench [--quick]`: times the libraries (sgemm, the SAE epoch, figures; see
+/// Benchmark+Training.swift), then the interpreter on small kms programs, one line each
 /// (operations per second are kms-level loop iterations or calls).
 /// - Parameter arguments: the arguments after `bench`.
 /// - Returns: the exit code.
@@ -11,6 +12,7 @@ func runBenchmark(arguments: [String]) -> Int32 {
     FileHandle.standardError.write(Data("kms bench: unknown argument '\(unknown)'\nusage: kms bench [--quick]\n".utf8))
     return 64
   }
+  runLibraryBenchmark(isQuick: isQuick)
   let scale = isQuick ? 1 : 10
   let cases: [(name: String, operations: Int, code: String)] = [
     ("while loop, arithmetic", 100_000 * scale, """

@@ -1,0 +1,56 @@
+import Foundation
+import KMSLang
+import KMSNN
+import KMSPlot
+import KMSTensor
+
+/// `kms bench`'s library part: the machine's own sgemm rate, the SAE epoch time on the paper's
+/// shapes, their ratio, elementwise throughput and figure rendering, all in one run.
+/// - Parameters:
+///   - isQuick: fewer samples and epochs (a smoke run, not a measurement).
+func runLibraryBenchmark(isQuick: Bool) {
+  func row(_ name: String, _ value: String) {
+    print(name.padding(toLength: 52, withPad: " ", startingAt: 0) + value)
+  }
+  let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+    .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
+  print("kms \(kmsVersion) library benchmark (release build: \(isReleaseBuild ? "yes" : "NO, numbers are meaningless"))")
+  print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, kms workers \(Parallel.count), load average \(load)")
+
+  let blasOne = TrainingBenchmark.sgemm(blasThreads: 1)
+  let blasAll = TrainingBenchmark.sgemm(blasThreads: Parallel.count)
+  let split = TrainingBenchmark.sgemm(blasThreads: nil)
+  for measurement in [blasOne, blasAll, split] {
+    row(measurement.name, String(format: "%7.1f GFLOP/s", measurement.gflops ?? 0))
+  }
+  let machineRate = max(blasAll.gflops ?? 0, split.gflops ?? 0)
+  let elementwise = TrainingBenchmark.elementwiseAdd()
+  row(elementwise.name, String(format: "%7.1f GB/s", elementwise.gflops ?? 0))
+
+  let samples = isQuick ? 5_400 : 54_000
+  let epochs = isQuick ? 1 : 3
+  print("SAE 784-800-400-225-400-800-784, Adam, batch 164, \(samples) synthetic samples: "
+        + "1 warm-up epoch, then the median of \(epochs)")
+  let sae = TrainingBenchmark.saeEpoch(samples: samples, batchSize: 164, epochs: epochs) { epoch, seconds in
+    row(epoch == 0 ? "  warm-up epoch" : "  epoch \(epoch)", String(format: "%7.2f s", seconds))
+  }
+  let flops = TrainingBenchmark.epochFLOPs(layerSizes: [784, 800, 400, 225, 400, 800, 784], samples: samples)
+  row("SAE epoch (median), \(String(format: "%.1f", flops / 1e9)) GFLOP", String(format: "%7.2f s  %6.1f GFLOP/s", sae.seconds, sae.gflops ?? 0))
+  let ideal = flops / (machineRate * 1e9)
+  row("ideal epoch at the machine's sgemm rate", String(format: "%7.2f s", ideal))
+  row("SAE rate / machine sgemm rate", String(format: "%7.2f", (sae.gflops ?? 0) / machineRate))
+
+  for (name, milliseconds) in PlotBenchmark.run() {
+    row("render: \(name)", String(format: "%7.1f ms", milliseconds))
+  }
+  let after = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+    .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
+  print("load average after: \(after)")
+}
+
+/// True in an optimised build (assertions are off).
+var isReleaseBuild: Bool {
+  var isDebug = false
+  assert({ isDebug = true; return true }())
+  return !isDebug
+}
