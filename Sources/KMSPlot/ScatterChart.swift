@@ -52,7 +52,8 @@ struct ScatterChart: Sendable {
     if let legend {
       let obstacles = (points + background).map { axes.point(x: $0.x, y: $0.y) }
       let best = legend.bestPlacement(in: axes.frame, avoiding: obstacles, style: style)
-      if best.covered <= max(1, obstacles.count / 1000) {
+      // Inside only where it hides no point at all; otherwise outside on the right.
+      if best.covered == 0 {
         legendRect = best.rect
       } else {
         // Outside, right of the box (matplotlib's bbox_to_anchor=(1.02, 1), loc="upper left"):
