@@ -433,6 +433,17 @@ func grouped(_ number: Int) -> String {
   return (number < 0 ? "-" : "") + result
 }
 
+/// Refuses models too large to train here: each parameter needs four floats (value, gradient and
+/// Adam's two moments), so 250 million parameters already take 4 GB.
+private func checkModelSize(_ widths: [Int], _ arguments: Arguments) throws(RuntimeError) {
+  var total = 0.0
+  for (a, b) in zip(widths, widths.dropFirst()) { total += Double(a) * Double(b) + Double(b) }
+  guard total <= 250_000_000 else {
+    throw arguments.error("a model of \(widths.map(String.init).joined(separator: "-")) would have "
+                          + "\(Int(total)) parameters; kms allows at most 250,000,000")
+  }
+}
+
 extension Arguments {
   /// A dataset argument whose feature count must match a model's input.
   func dataset(_ name: String, for model: ModelObject) throws(RuntimeError) -> Dataset {
@@ -466,6 +477,7 @@ extension BuiltinRegistry {
           throw arguments.error("sizes must be a non-empty list of positive integers, got \(arguments["sizes"].repr)")
         }
         let inputs = try arguments.integer("inputs", atLeast: 1)
+        try checkModelSize([inputs] + sizes + sizes.dropLast().reversed() + [inputs], arguments)
         guard let code = ActivationKind(rawValue: try arguments.string("code")) else {
           throw arguments.error("unknown code activation \(arguments["code"].repr)",
                                 help: "use \"relu\" (Part A), \"linear\" (for a prior), \"tanh\" or \"sigmoid\"")
@@ -495,6 +507,7 @@ extension BuiltinRegistry {
           throw arguments.error("hidden must be a list of positive integers, got \(arguments["hidden"].repr)")
         }
         let classes = try arguments.integer("classes", atLeast: 2)
+        try checkModelSize([inputs] + hidden + [classes], arguments)
         let seed = try arguments.integer("seed", atLeast: 0)
         return .host(ModelObject(Classifier(inputSize: inputs, hiddenSizes: hidden, classCount: classes,
                                             seed: UInt64(seed))))

@@ -104,6 +104,22 @@ public enum ModelFile {
     guard header.format == 1 else {
       throw fail("model format \(header.format) is newer than this kms understands (1)")
     }
+    // Check the weights' size against the file before building anything, so a damaged header
+    // cannot ask for a huge allocation.
+    var declaredScalars = 0
+    for entry in header.parameters {
+      guard entry.shape.allSatisfy({ $0 > 0 && $0 <= 1 << 24 }) else {
+        throw fail("parameter '\(entry.name)' has an impossible shape \(entry.shape)")
+      }
+      let (size, overflow) = entry.shape.reduce((1, false)) { partial, extent in
+        let (product, didOverflow) = partial.0.multipliedReportingOverflow(by: extent)
+        return (product, partial.1 || didOverflow)
+      }
+      declaredScalars += size
+      guard !overflow, declaredScalars <= (bytes.count - 12 - headerLength) / 4 else {
+        throw fail("expected more bytes of weights than the file holds")
+      }
+    }
     let model: Model
     switch (header.kind, header.encoderSizes, header.hiddenSizes, header.classCount) {
     case ("autoencoder", let sizes?, _, _)
