@@ -100,6 +100,20 @@ struct PlotBindingTests {
     #expect(files == (kinds.keys.map { $0 + ".png" } + ["double.png"]).sorted())
   }
 
+  @Test("samples/figures.kms compiles against the current builtins")
+  func figuresSampleCompiles() throws {
+    // The sample trains for ~20 s in release; here it only has to resolve (names, argument counts).
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let path = root.appendingPathComponent("samples/figures.kms").path
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let compilation = Interpreter().compile(SourceFile(name: path, text: text))
+    #expect(compilation.diagnostics.isEmpty, "\(compilation.diagnostics.map(\.shortDescription))")
+    for name in ["images", "reconstructions", "scatter", "confusion", "curves", "panels", "png"] {
+      #expect(text.contains(name + "("), "figures.kms makes no \(name)")
+    }
+  }
+
   @Test("png creates missing folders")
   func createsFolders() throws {
     let folder = try Self.temporaryFolder()
