@@ -244,7 +244,7 @@ struct ParameterSlot {
 
 /// Why a call's arguments do not fit the callee's parameters.
 enum BindingError: Error {
-  case tooManyArguments(expected: Int, got: Int)
+  case tooManyArguments(expected: Int, got: Int, hasKeywordOnly: Bool)
   case unknownKeyword(String, argumentIndex: Int, candidates: [String])
   case givenTwice(String, argumentIndex: Int)
   case missing(String)
@@ -252,9 +252,10 @@ enum BindingError: Error {
   /// The message and help for a call to `callee` with signature `signature`.
   func message(callee: String, signature: String) -> (String, String?) {
     switch self {
-    case .tooManyArguments(let expected, let got):
-      if expected == 0 { return ("'\(callee)' takes no arguments (got \(got))", "signature: \(signature)") }
-      return ("too many arguments to '\(callee)' (expected at most \(expected), got \(got))", "signature: \(signature)")
+    case .tooManyArguments(let expected, let got, let hasKeywordOnly):
+      let kind = hasKeywordOnly ? "positional arguments" : "arguments"
+      if expected == 0 { return ("'\(callee)' takes no \(kind) (got \(got))", "signature: \(signature)") }
+      return ("too many \(kind) to '\(callee)' (expected at most \(expected), got \(got))", "signature: \(signature)")
     case .unknownKeyword(let label, _, let candidates):
       let help = suggestion(for: label, among: candidates).map { "did you mean '\($0)'?" } ?? "signature: \(signature)"
       return ("unknown keyword argument '\(label)' to '\(callee)'", help)
@@ -284,7 +285,9 @@ func bindArguments(
     } else if variadicSlot != nil {
       variadic.append(argument)
     } else {
-      return .failure(.tooManyArguments(expected: positionalSlots.count, got: positionalCount))
+      return .failure(
+        .tooManyArguments(
+          expected: positionalSlots.count, got: positionalCount, hasKeywordOnly: slots.contains(where: \.isKeywordOnly)))
     }
   }
   for (label, argumentIndex) in labels {
@@ -334,12 +337,14 @@ extension FunctionDeclaration {
 ///   - candidates: the names that exist.
 public func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
   let cutoff = max(1, name.count / 3)
-  var best: (name: String, distance: Int)?
+  // Ties go to the candidate closest in length, then alphabetically, so the answer never
+  // depends on the order of a Set.
+  var best: (distance: Int, lengthDifference: Int, name: String)?
   for candidate in candidates where candidate != name {
     let distance = editDistance(name, candidate)
-    if distance <= cutoff, distance < (best?.distance ?? Int.max) {
-      best = (candidate, distance)
-    }
+    guard distance <= cutoff else { continue }
+    let key = (distance, abs(candidate.count - name.count), candidate)
+    if best.map({ key < $0 }) ?? true { best = key }
   }
   return best?.name
 }

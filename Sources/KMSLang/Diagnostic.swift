@@ -168,7 +168,12 @@ extension Diagnostic {
     }
     if traceback.count > 1 {
       output += "stack traceback (innermost first):\n"
-      for entry in traceback {
+      // A runaway recursion has hundreds of frames: show both ends.
+      let shown = traceback.count <= 12 ? Array(traceback) : Array(traceback.prefix(8)) + Array(traceback.suffix(3))
+      for (position, entry) in shown.enumerated() {
+        if traceback.count > 12, position == 8 {
+          output += "  … \(traceback.count - 11) more frames …\n"
+        }
         let place = entry.function == "<script>" ? "in top-level code" : "in fn '\(entry.function)'"
         output += "  \(entry.range.file.name):\(entry.range.start): \(place)\n"
       }

@@ -134,10 +134,14 @@ public final class Interpreter {
     let (tokens, lexErrors) = lexer.tokenize()
     var parser = Parser(tokens: tokens)
     let (statements, parseErrors) = parser.parse()
-    var diagnostics = lexErrors.map(Diagnostic.init) + parseErrors.map(Diagnostic.init)
+    // A parse error on a line with a lexical error is usually its echo (`x = 3 $ 4` then "expected
+    // end of statement"), so only the lexical one is reported there.
+    let lexLines = Set(lexErrors.map(\.range.start.line))
+    var diagnostics = lexErrors.map(Diagnostic.init)
+      + parseErrors.filter { !lexLines.contains($0.range.start.line) }.map(Diagnostic.init)
     if !diagnostics.isEmpty {
       diagnostics.sort { ($0.range.start, $0.range.end) < ($1.range.start, $1.range.end) }
-      let isIncomplete = lexErrors.isEmpty && parseErrors.contains { $0.isAtEndOfInput }
+      let isIncomplete = lexErrors.isEmpty && !parseErrors.isEmpty && parseErrors.allSatisfy(\.isAtEndOfInput)
       return Compilation(statements: statements, diagnostics: diagnostics, isIncomplete: isIncomplete)
     }
     var resolver = Resolver(registry: registry, knownGlobals: Set(globals.values.keys))

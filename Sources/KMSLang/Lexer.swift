@@ -60,7 +60,8 @@ public struct Lexer {
       guard index < characters.count else { break }
       scanToken()
     }
-    let end = location
+    // Errors "found end of input" point just past the last token, not at an empty last line.
+    let end = tokens.last(where: { $0.kind != .newline })?.range.end ?? location
     if let last = tokens.last, last.kind != .newline, !newlinesAreSkipped {
       tokens.append(Token(kind: .newline, range: SourceRange(file: file, start: end, end: end)))
     }

@@ -134,9 +134,18 @@ public struct Parser {
 
   /// Skips to the next statement boundary: past a newline or `;`, or up to a `}` or the end.
   private mutating func synchronize() {
+    // Braces opened while skipping are skipped with their contents, so the rest of a broken
+    // `fn f( { … }` does not report a stray `}` (clox's panic mode, one error per statement).
+    var depth = 0
     while !isAtEnd {
-      if check(.rightBrace) { return }
-      if match(.newline, .semicolon) { return }
+      if check(.leftBrace) {
+        depth += 1
+      } else if check(.rightBrace) {
+        if depth == 0 { return }
+        depth -= 1
+      } else if depth == 0, match(.newline, .semicolon) {
+        return
+      }
       advance()
     }
   }
@@ -178,7 +187,8 @@ public struct Parser {
       kind = try assignmentOrExpression()
     }
     let statement = Statement(kind, start.union(previous.range))
-    try endOfStatement()
+    // A closing brace ends a statement, so `if c { … } return x` needs no `;`.
+    if previous.kind != .rightBrace { try endOfStatement() }
     return statement
   }
 

@@ -201,11 +201,16 @@ public struct Resolver {
     return isAtTopLevel ? globals.contains(name) : allTopLevelNames.contains(name)
   }
 
-  private var visibleNames: Set<String> {
+  /// The user's names in scope here (variables, parameters, functions).
+  private var visibleUserNames: Set<String> {
     var names = isAtTopLevel ? globals : allTopLevelNames
     for scope in functionScopes { names.formUnion(scope) }
-    names.formUnion(registry.builtins.map(\.name))
     return names
+  }
+
+  /// The closest name to a misspelling: the user's own names first, then builtins.
+  private func closestName(to name: String) -> String? {
+    suggestion(for: name, among: visibleUserNames) ?? suggestion(for: name, among: registry.builtins.map(\.name))
   }
 
   private mutating func resolve(_ expression: Expression) {
@@ -216,7 +221,7 @@ public struct Resolver {
       for part in parts { resolve(part) }
     case .variable(let name):
       if !isUserName(name), registry.builtin(named: name) == nil {
-        errors.append(.unknownName(name, expression.range, suggestion: suggestion(for: name, among: visibleNames)))
+        errors.append(.unknownName(name, expression.range, suggestion: closestName(to: name)))
       }
     case .list(let elements):
       for element in elements { resolve(element) }

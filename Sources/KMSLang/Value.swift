@@ -198,7 +198,9 @@ extension Value: CustomStringConvertible {
       return "{" + entries.joined(separator: ", ") + "}"
     case .function(let callable):
       switch callable {
-      case .user(let function): return "<fn \(function.declaration.name)>"
+      case .user(let function):
+        let name = function.declaration.name
+        return name == "<fn>" ? name : "<fn \(name)>"
       case .builtin(let builtin): return "<builtin \(builtin.name)>"
       case .method(let builtin, _): return "<method \(builtin.name)>"
       }

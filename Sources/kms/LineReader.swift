@@ -106,6 +106,8 @@ final class LineReader {
       return rl_completion_matches(text, rl_filename_completion_function)
     }
     guard !candidates.isEmpty else { return nil }
+    // Candidates carry their own punctuation (`sqrt(`); don't add a space after a unique match.
+    rl_completion_append_character = 0
     ReadlineState.candidates = candidates
     return rl_completion_matches(text) { _, state in
       if state == 0 { ReadlineState.nextCandidate = 0 }

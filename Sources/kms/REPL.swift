@@ -256,9 +256,12 @@ final class REPL {
       let partial = String(word[word.index(after: dot)...])
       return members(of: base).filter { $0.hasPrefix(partial) }.sorted().map { base + "." + $0 }
     }
+    // Functions complete with their opening parenthesis, as in Python's REPL.
     var names = Set(Keyword.allCases.map(\.rawValue))
-    names.formUnion(interpreter.registry.builtins.map(\.name))
-    names.formUnion(interpreter.globalVariables.map(\.name))
+    names.formUnion(interpreter.registry.builtins.map { $0.name + "(" })
+    for (name, value) in interpreter.globalVariables {
+      if case .function = value { names.insert(name + "(") } else { names.insert(name) }
+    }
     return names.filter { $0.hasPrefix(word) }.sorted()
   }
 
@@ -282,7 +285,9 @@ final class REPL {
     }
     switch value {
     case .record(let record): return record.keys
-    case .host(let object): return object.hostType.memberNames
+    case .host(let object):
+      let type = object.hostType
+      return type.attributes.map(\.name) + type.memberNames.filter { type.method(named: $0) != nil }.map { $0 + "(" }
     default: return []
     }
   }

@@ -94,6 +94,11 @@ func installInterruptHandler() {
   sigemptyset(&action.sa_mask)
   action.sa_flags = 0
   sigaction(SIGINT, &action, nil)
+  // A parent may have spawned us with SIGINT blocked (the mask survives exec); unblock it.
+  var mask = sigset_t()
+  sigemptyset(&mask)
+  sigaddset(&mask, SIGINT)
+  sigprocmask(SIG_UNBLOCK, &mask, nil)
 }
 
 let commandLine = Array(CommandLine.arguments.dropFirst())

@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A kms REPL running on a pseudo-terminal, so readline, completion and Ctrl-C behave as they
+/// do for a person at a terminal.
+final class TerminalSession {
+  private let master: Int32
+  private let pid: pid_t
+  private(set) var transcript = ""
+
+  init(executable: URL, home: URL) throws {
+    // Everything the child needs is prepared before fork: after it only exec runs.
+    let arguments = [executable.path]
+    var environment = ["TERM=dumb", "HOME=\(home.path)", "KMS_HISTORY=\(home.path)/history", "NO_COLOR=1"]
+    if let path = ProcessInfo.processInfo.environment["PATH"] { environment.append("PATH=\(path)") }
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup($0) } + [nil]
+    defer {
+      argv.forEach { free($0) }
+      envp.forEach { free($0) }
+    }
+    var master: Int32 = -1
+    var size = winsize(ws_row: 24, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+    let pid = forkpty(&master, nil, nil, &size)
+    if pid == 0 {
+      execve(argv[0]!, argv, envp)
+      _exit(127)
+    }
+    guard pid > 0 else { throw POSIXError(.EAGAIN) }
+    self.master = master
+    self.pid = pid
+  }
+
+  deinit {
+    kill(pid, SIGKILL)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    close(master)
+  }
+
+  func send(_ text: String) {
+    _ = text.withCString { write(master, $0, strlen($0)) }
+  }
+
+  /// Reads until `text` appears after everything already matched, or the timeout passes.
+  @discardableResult
+  func expect(_ text: String, timeout: Double = 10) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      if let range = transcript.range(of: text) {
+        transcript = String(transcript[range.upperBound...])
+        return true
+      }
+      var descriptor = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+      guard poll(&descriptor, 1, 100) > 0 else { continue }
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      let count = read(master, &buffer, buffer.count)
+      if count <= 0 { break }
+      transcript += String(decoding: buffer[0..<count], as: UTF8.self)
+    }
+    return false
+  }
+
+  /// Waits for the process to end and returns its exit status.
+  func waitForExit(timeout: Double = 10) -> Int32? {
+    let deadline = Date().addingTimeInterval(timeout)
+    var status: Int32 = 0
+    while Date() < deadline {
+      // Keep draining output so the child never blocks on a full terminal buffer.
+      _ = expect("\u{0}", timeout: 0.05)
+      if waitpid(pid, &status, WNOHANG) == pid {
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
+      }
+    }
+    return nil
+  }
+}
+
+@Suite("REPL on a terminal")
+struct TerminalSessionTests {
+  func start() throws -> TerminalSession {
+    let home = try temporaryFile("home").deletingLastPathComponent()
+    let session = try TerminalSession(executable: try kmsExecutable(), home: home)
+    #expect(session.expect("(:help for help, Ctrl-D to quit)"))
+    #expect(session.expect("> "))
+    return session
+  }
+
+  @Test("TAB completes a variable name")
+  func completion() throws {
+    let session = try start()
+    session.send("xylophone = 41\n")
+    #expect(session.expect("> "))
+    session.send("xylo\t")
+    #expect(session.expect("xylophone"))
+    session.send(" + 1\n")
+    #expect(session.expect("42"))
+  }
+
+  @Test("TAB completes members after a dot and builtins")
+  func memberCompletion() throws {
+    let session = try start()
+    session.send("config = {learning_rate: 0.5, batch: 2}\n")
+    #expect(session.expect("> "))
+    session.send("config.lea\t\n")
+    #expect(session.expect("0.5"))
+    session.send("sqr\t9)\n")
+    #expect(session.expect("3"))
+  }
+
+  @Test("an open block continues on a '...' line")
+  func continuation() throws {
+    let session = try start()
+    session.send("if true {\n")
+    #expect(session.expect("... "))
+    session.send("print(\"inside\")\n")
+    #expect(session.expect("... "))
+    session.send("}\n")
+    #expect(session.expect("inside"))
+    #expect(session.expect("> "))
+  }
+
+  @Test("an error is followed by a working line in the same session")
+  func errorThenCorrectLine() throws {
+    let session = try start()
+    session.send("kept = 5\n")
+    #expect(session.expect("> "))
+    session.send("print(nope)\n")
+    #expect(session.expect("<repl>:1:7: error: unknown name 'nope'"))
+    session.send("print(kept * 2)\n")
+    #expect(session.expect("10"))
+  }
+
+  @Test("Ctrl-C stops a long loop and keeps every variable")
+  func interruptLoop() throws {
+    let session = try start()
+    session.send("kept = 41\n")
+    #expect(session.expect("> "))
+    session.send("i = 0\n")
+    #expect(session.expect("> "))
+    session.send("while true { i = i + 1 }\n")
+    Thread.sleep(forTimeInterval: 0.5)
+    session.send("\u{03}")
+    #expect(session.expect("interrupted at <repl>:1:"))
+    #expect(session.expect("> "))
+    session.send("print(i > 0, kept + 1)\n")
+    #expect(session.expect("true 42"))
+  }
+
+  @Test("Ctrl-C at the prompt clears the line; Ctrl-D quits with 0")
+  func promptKeys() throws {
+    let session = try start()
+    session.send("this is not code")
+    Thread.sleep(forTimeInterval: 0.2)
+    session.send("\u{03}")
+    #expect(session.expect("> "))
+    session.send("print(6 * 7)\n")
+    #expect(session.expect("42"))
+    #expect(!session.transcript.contains("error"))
+    session.send("\u{04}")
+    #expect(session.waitForExit() == 0)
+  }
+}
