@@ -36,12 +36,17 @@ public final class FigureObject: HostObject {
 
   /// The kms type `figure`.
   public static let hostType = HostType(
-    name: "figure", summary: "a picture made by images, reconstructions, scatter, confusion, curves or panels",
+    name: "figure",
+    summary: "a picture made by images, reconstructions, scatter, confusion, curves or panels",
     attributes: [
-      .attribute("kind", of: FigureObject.self, summary: "image grid, reconstructions, latent scatter, …") {
+      .attribute(
+        "kind", of: FigureObject.self, summary: "image grid, reconstructions, latent scatter, …"
+      ) {
         .string($0.kind)
       },
-      .attribute("width", of: FigureObject.self, summary: "width in pixels at scale 1") { .number(Double($0.width)) },
+      .attribute("width", of: FigureObject.self, summary: "width in pixels at scale 1") {
+        .number(Double($0.width))
+      },
       .attribute("height", of: FigureObject.self, summary: "height in pixels at scale 1") {
         .number(Double($0.height))
       },
@@ -50,12 +55,15 @@ public final class FigureObject: HostObject {
       .method(
         "png", of: FigureObject.self,
         parameters: [.required("path", .string), .keyword("scale", .integer, default: .number(1))],
-        summary: "writes the figure as a PNG, atomically (missing folders are created); returns the path",
+        summary:
+          "writes the figure as a PNG, atomically (missing folders are created); returns the path",
         example: "fig.png(\"figures/recon.png\")"
       ) { object, arguments in try writePNG(object, arguments) },
       .method(
-        "show", of: FigureObject.self, parameters: [.keyword("scale", .integer, default: .number(1))],
-        summary: "shows the figure in the terminal if it can, else writes a temporary PNG and prints its path",
+        "show", of: FigureObject.self,
+        parameters: [.keyword("scale", .integer, default: .number(1))],
+        summary:
+          "shows the figure in the terminal if it can, else writes a temporary PNG and prints its path",
         example: "fig.show()"
       ) { object, arguments in try show(object, arguments) },
     ])
@@ -83,11 +91,16 @@ private func writePNG(_ object: FigureObject, _ arguments: Arguments) throws -> 
   let given = try arguments.string("path")
   let scale = try arguments.integer("scale", atLeast: 1)
   try arguments.require("scale", scale <= 4, "at most 4")
-  guard !given.isEmpty else { throw arguments.error("path must not be empty", help: "e.g. png(fig, \"fig.png\")") }
+  guard !given.isEmpty else {
+    throw arguments.error("path must not be empty", help: "e.g. png(fig, \"fig.png\")")
+  }
   let path = (given as NSString).expandingTildeInPath
   var isDirectory: ObjCBool = false
-  if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-    throw arguments.error("cannot write PNG '\(given)': it is a folder", help: "give a file name, e.g. \"\(given)/figure.png\"")
+  if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
+  {
+    throw arguments.error(
+      "cannot write PNG '\(given)': it is a folder",
+      help: "give a file name, e.g. \"\(given)/figure.png\"")
   }
   let folder = (path as NSString).deletingLastPathComponent
   if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
@@ -110,7 +123,8 @@ private func show(_ object: FigureObject, _ arguments: Arguments) throws -> Valu
   let scale = try arguments.integer("scale", atLeast: 1)
   try arguments.require("scale", scale <= 4, "at most 4")
   if isatty(STDOUT_FILENO) == 1,
-    let sequence = try plotCall(arguments, { try TerminalImage.escapeSequence(for: object.figure, scale: scale) })
+    let sequence = try plotCall(
+      arguments, { try TerminalImage.escapeSequence(for: object.figure, scale: scale) })
   {
     arguments.write(sequence)
     return .none
@@ -144,7 +158,9 @@ extension Arguments {
     guard dataset.hasImageShape else {
       throw error(
         "'\(dataset.name)' holds \(dataset.featureCount)-D codes, not images",
-        help: "show codes with scatter(\(name == "dataset" ? "codes" : name)), or pass the images they came from")
+        help:
+          "show codes with scatter(\(name == "dataset" ? "codes" : name)), or pass the images they came from"
+      )
     }
     return dataset
   }
@@ -152,8 +168,9 @@ extension Arguments {
   /// Throws unless the dataset has classes and examples.
   fileprivate func requireExamples(_ dataset: Dataset) throws(RuntimeError) {
     guard dataset.classCount > 0 else {
-      throw error("'\(dataset.name)' has no classes (at least one class expected)",
-                  help: PlotError.noClasses.hint)
+      throw error(
+        "'\(dataset.name)' has no classes (at least one class expected)",
+        help: PlotError.noClasses.hint)
     }
     guard dataset.count > 0 else {
       throw error("'\(dataset.name)' has no examples (at least one expected)")
@@ -181,18 +198,23 @@ extension Arguments {
     var points: [[Float]] = []
     for (index, element) in list.elements.enumerated() {
       guard case .list(let point) = element else {
-        throw error("\(name) must be a list of points (lists of numbers), element \(index) is a \(element.typeName)",
-                    help: "e.g. [[0, 1], [1.5, -2]], or a dataset of codes")
+        throw error(
+          "\(name) must be a list of points (lists of numbers), element \(index) is a \(element.typeName)",
+          help: "e.g. [[0, 1], [1.5, -2]], or a dataset of codes")
       }
       var coordinates: [Float] = []
       for coordinate in point.elements {
         guard case .number(let value) = coordinate else {
-          throw error("\(name) must be a list of points (lists of numbers), point \(index) holds a \(coordinate.typeName)")
+          throw error(
+            "\(name) must be a list of points (lists of numbers), point \(index) holds a \(coordinate.typeName)"
+          )
         }
         coordinates.append(Float(value))
       }
       if let first = points.first, first.count != coordinates.count {
-        throw error("\(name) points must all have one dimension: point 0 has \(first.count), point \(index) has \(coordinates.count)")
+        throw error(
+          "\(name) points must all have one dimension: point 0 has \(first.count), point \(index) has \(coordinates.count)"
+        )
       }
       points.append(coordinates)
     }
@@ -206,6 +228,11 @@ extension Arguments {
 /// per class, so each column is one class) or `count` random images, captioned by class name.
 private func imagesFigure(_ arguments: Arguments) throws -> Value {
   let dataset = try arguments.imageDataset("dataset")
+  if arguments.isGiven("per_class") && arguments.isGiven("count") {
+    throw arguments.error(
+      "give per_class or count, not both",
+      help: "per_class: 3 shows three of each class; count: 20 shows twenty at random")
+  }
   let perClass = try arguments.integer("per_class", atLeast: 1)
   try arguments.require("per_class", perClass <= 20, "at most 20")
   let seed = try arguments.optionalSeed("seed")
@@ -233,15 +260,18 @@ private func imagesFigure(_ arguments: Arguments) throws -> Value {
     let count = try arguments.integer("count", atLeast: 1)
     try arguments.require("count", count <= 400, "at most 400")
     guard count <= dataset.count else {
-      throw arguments.error("count \(count) is more than the \(dataset.count) images in '\(dataset.name)'",
-                            help: "ask for at most \(dataset.count)")
+      throw arguments.error(
+        "count \(count) is more than the \(dataset.count) images in '\(dataset.name)'",
+        help: "ask for at most \(dataset.count)")
     }
     chosen = randomRows(count, of: dataset.count, seed: seed ?? 0)
   }
   let figure = try plotCall(arguments) {
     try ImageGrid(
-      images: chosen.map { row(dataset.features, $0) }, labels: chosen.map { Int(dataset.labels[$0]) },
-      classNames: dataset.classNames, imageWidth: dataset.imageWidth, columns: columns, title: title)
+      images: chosen.map { row(dataset.features, $0) },
+      labels: chosen.map { Int(dataset.labels[$0]) },
+      classNames: dataset.classNames, imageWidth: dataset.imageWidth, columns: columns, title: title
+    )
   }
   return .host(FigureObject(figure, kind: "image grid"))
 }
@@ -253,18 +283,21 @@ private func reconstructionsFigure(_ arguments: Arguments) throws -> Value {
   guard model.isWhole, model.model is Autoencoder else {
     throw arguments.error(
       "reconstructions need a whole autoencoder, got the \(model.title)",
-      help: model.model is Autoencoder ? "pass the autoencoder itself: reconstructions(ae, data.test)" : nil)
+      help: model.model is Autoencoder
+        ? "pass the autoencoder itself: reconstructions(ae, data.test)" : nil)
   }
   let dataset = try arguments.imageDataset("dataset")
   guard dataset.featureCount == model.inputSize else {
     throw arguments.error(
-      "\(model.title) takes \(model.inputSize) features, but '\(dataset.name)' has \(dataset.featureCount)")
+      "\(model.title) takes \(model.inputSize) features, but '\(dataset.name)' has \(dataset.featureCount)"
+    )
   }
   let count = try arguments.integer("count", atLeast: 1)
   try arguments.require("count", count <= 100, "at most 100")
   guard count <= dataset.count else {
-    throw arguments.error("count \(count) is more than the \(dataset.count) images in '\(dataset.name)'",
-                          help: "ask for at most \(dataset.count)")
+    throw arguments.error(
+      "count \(count) is more than the \(dataset.count) images in '\(dataset.name)'",
+      help: "ask for at most \(dataset.count)")
   }
   let seed = UInt64(try arguments.integer("seed", atLeast: 0))
   var chosen: [Int]
@@ -295,7 +328,8 @@ private func reconstructionsFigure(_ arguments: Arguments) throws -> Value {
   let columns = try arguments.columns()
   let figure = try plotCall(arguments) {
     try ReconstructionGrid(
-      originals: (0..<chosen.count).map { row(inputs, $0) }, reconstructions: (0..<chosen.count).map { row(outputs, $0) },
+      originals: (0..<chosen.count).map { row(inputs, $0) },
+      reconstructions: (0..<chosen.count).map { row(outputs, $0) },
       imageWidth: dataset.imageWidth, columns: columns, title: title)
   }
   return .host(FigureObject(figure, kind: "reconstructions"))
@@ -314,11 +348,14 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
     guard isEncoder else {
       throw arguments.error(
         "scatter needs an encoder to make codes, got the \(model.title)",
-        help: "pass the autoencoder's encoder: scatter(ae.encoder, data.test), or codes: scatter(codes.test)")
+        help:
+          "pass the autoencoder's encoder: scatter(ae.encoder, data.test), or codes: scatter(codes.test)"
+      )
     }
     guard case .host = arguments["dataset"] else {
-      throw arguments.error("scatter(encoder, dataset) needs the dataset to encode",
-                            help: "e.g. scatter(ae.encoder, data.test)")
+      throw arguments.error(
+        "scatter(encoder, dataset) needs the dataset to encode",
+        help: "e.g. scatter(ae.encoder, data.test)")
     }
     let dataset = try arguments.dataset("dataset", for: model)
     try arguments.requireExamples(dataset)
@@ -334,8 +371,9 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
     defaultTitle = "codes of \(dataset.name)"
   } else {
     if case .host = arguments["dataset"] {
-      throw arguments.error("a second dataset only goes with an encoder",
-                            help: "scatter(codes.test) for codes, scatter(ae.encoder, data.test) for images")
+      throw arguments.error(
+        "a second dataset only goes with an encoder",
+        help: "scatter(codes.test) for codes, scatter(ae.encoder, data.test) for images")
     }
     if case .host(let object) = source, let dataset = (object as? DatasetObject)?.dataset {
       try arguments.requireExamples(dataset)
@@ -344,16 +382,21 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
       defaultTitle = dataset.name
     }
     codes = try arguments.points("source")
-    guard !codes.isEmpty else { throw arguments.error("source has no points (at least one expected)") }
+    guard !codes.isEmpty else {
+      throw arguments.error("source has no points (at least one expected)")
+    }
   }
   if let dimension = codes.first?.count, dimension < 2 {
     let problem = PlotError.codeDimensionTooSmall(dimension: dimension)
     throw arguments.error(problem.message, help: problem.hint)
   }
   var prior: [[Float]]?
-  if case .none = arguments["prior"] {} else {
+  if case .none = arguments["prior"] {
+  } else {
     let points = try arguments.points("prior")
-    if let dimension = points.first?.count, let codeDimension = codes.first?.count, dimension != codeDimension {
+    if let dimension = points.first?.count, let codeDimension = codes.first?.count,
+      dimension != codeDimension
+    {
       throw arguments.error(
         "the prior's points have \(dimension) dimension\(dimension == 1 ? "" : "s") but the codes have \(codeDimension)",
         help: "sample the prior in the code's dimension")
@@ -369,13 +412,17 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
   default:
     let bounds = try arguments.numbers("limits")
     guard bounds.count == 2, bounds.allSatisfy(\.isFinite), bounds[0] < bounds[1] else {
-      throw arguments.error("limits must be a number L (for −L to L) or [low, high] with low < high, got \(arguments["limits"].repr)")
+      throw arguments.error(
+        "limits must be a number L (for −L to L) or [low, high] with low < high, got \(arguments["limits"].repr)"
+      )
     }
     limits = bounds[0]...bounds[1]
   }
   let title = try arguments.title() ?? defaultTitle
   let figure = try plotCall(arguments) {
-    try LatentScatter(codes: codes, labels: labels, classNames: classNames, prior: prior, limits: limits, title: title)
+    try LatentScatter(
+      codes: codes, labels: labels, classNames: classNames, prior: prior, limits: limits,
+      title: title)
   }
   return .host(FigureObject(figure, kind: "latent scatter"))
 }
@@ -386,40 +433,52 @@ private func confusionFigure(_ arguments: Arguments) throws -> Value {
   var classNames: [String]
   if case .host(let object) = arguments["source"], let model = object as? ModelObject {
     guard model.isWhole, let classifier = model.model as? Classifier else {
-      throw arguments.error("confusion needs a classifier, got the \(model.title)",
-                            help: "e.g. confusion(mlp, codes.test), or confusion(evaluate(mlp, codes.test))")
+      throw arguments.error(
+        "confusion needs a classifier, got the \(model.title)",
+        help: "e.g. confusion(mlp, codes.test), or confusion(evaluate(mlp, codes.test))")
     }
     guard case .host = arguments["dataset"] else {
-      throw arguments.error("confusion(classifier, dataset) needs the dataset to classify",
-                            help: "e.g. confusion(mlp, codes.test)")
+      throw arguments.error(
+        "confusion(classifier, dataset) needs the dataset to classify",
+        help: "e.g. confusion(mlp, codes.test)")
     }
     let dataset = try arguments.dataset("dataset", for: model)
     try arguments.requireExamples(dataset)
     guard dataset.classCount <= classifier.classCount else {
-      throw arguments.error("the data has \(dataset.classCount) classes but the classifier only \(classifier.classCount)")
+      throw arguments.error(
+        "the data has \(dataset.classCount) classes but the classifier only \(classifier.classCount)"
+      )
     }
     let predicted = argmaxRows(predict(model.network, inputs: dataset.features))
-    counts = ConfusionMatrix(predicted: predicted, labels: dataset.labels, classCount: classifier.classCount).counts
+    counts =
+      ConfusionMatrix(
+        predicted: predicted, labels: dataset.labels, classCount: classifier.classCount
+      ).counts
     classNames = dataset.classNames + (dataset.classCount..<classifier.classCount).map(String.init)
   } else {
     if case .host = arguments["dataset"] {
-      throw arguments.error("a dataset only goes with a classifier",
-                            help: "confusion(evaluation) or confusion(mlp, codes.test)")
+      throw arguments.error(
+        "a dataset only goes with a classifier",
+        help: "confusion(evaluation) or confusion(mlp, codes.test)")
     }
     let evaluation = try arguments.host("source", as: EvaluationObject.self)
     counts = evaluation.confusion.counts
-    classNames = evaluation.classNames.count == counts.count ? evaluation.classNames : counts.indices.map(String.init)
+    classNames =
+      evaluation.classNames.count == counts.count
+      ? evaluation.classNames : counts.indices.map(String.init)
   }
   guard !counts.isEmpty else {
     throw arguments.error(PlotError.noClasses.message, help: PlotError.noClasses.hint)
   }
   guard counts.joined().contains(where: { $0 > 0 }) else {
-    throw arguments.error("the confusion matrix counts no examples", help: "evaluate on a dataset with examples")
+    throw arguments.error(
+      "the confusion matrix counts no examples", help: "evaluate on a dataset with examples")
   }
   let normalized = try arguments.boolean("normalized")
   let title = try arguments.title()
   let figure = try plotCall(arguments) {
-    try ConfusionMatrixPlot(counts: counts, classNames: classNames, normalized: normalized, title: title)
+    try ConfusionMatrixPlot(
+      counts: counts, classNames: classNames, normalized: normalized, title: title)
   }
   return .host(FigureObject(figure, kind: "confusion matrix"))
 }
@@ -448,10 +507,12 @@ private func curvesFigure(_ arguments: Arguments) throws -> Value {
   }
   let records = history.records
   let train: [Double?] = metric == "loss" ? records.map(\.trainLoss) : records.map(\.trainAccuracy)
-  let validation: [Double?] = metric == "loss" ? records.map(\.validationLoss) : records.map(\.validationAccuracy)
+  let validation: [Double?] =
+    metric == "loss" ? records.map(\.validationLoss) : records.map(\.validationAccuracy)
   guard train.allSatisfy({ $0 != nil }) else {
-    throw arguments.error("this history has no accuracy (an autoencoder's has only loss)",
-                          help: "use metric: \"loss\"")
+    throw arguments.error(
+      "this history has no accuracy (an autoencoder's has only loss)",
+      help: "use metric: \"loss\"")
   }
   let trainValues = train.map { Float($0!) }
   let validationValues = validation.allSatisfy { $0 != nil } ? validation.map { Float($0!) } : nil
@@ -460,16 +521,22 @@ private func curvesFigure(_ arguments: Arguments) throws -> Value {
   for (name, values) in [("train", trainValues), ("validation", validationValues ?? [])] {
     let skipped = values.indices.filter { !values[$0].isFinite || (logScale && values[$0] <= 0) }
     if !skipped.isEmpty && skipped.count < values.count {
-      let epochs = skipped.prefix(5).map { String($0 + 1) }.joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
-      let why = skipped.allSatisfy { !values[$0].isFinite } ? "not finite" : "not drawable on a log axis"
-      arguments.write("note: the \(name) \(metric) is \(why) at epoch\(skipped.count == 1 ? "" : "s") \(epochs); the curve has a gap there\n")
+      let epochs =
+        skipped.prefix(5).map { String($0 + 1) }.joined(separator: ", ")
+        + (skipped.count > 5 ? ", …" : "")
+      let why =
+        skipped.allSatisfy { !values[$0].isFinite } ? "not finite" : "not drawable on a log axis"
+      arguments.write(
+        "note: the \(name) \(metric) is \(why) at epoch\(skipped.count == 1 ? "" : "s") \(epochs); the curve has a gap there\n"
+      )
     }
   }
   let grid = try arguments.boolean("grid")
   let title = try arguments.title()
   let figure = try plotCall(arguments) {
     try TrainingCurves(
-      train: trainValues, validation: validationValues, metric: metric, stoppingEpoch: history.bestEpoch,
+      train: trainValues, validation: validationValues, metric: metric,
+      stoppingEpoch: history.bestEpoch,
       logScale: logScale, grid: grid, title: title)
   }
   return .host(FigureObject(figure, kind: "training curves"))
@@ -482,13 +549,15 @@ private func panelsFigure(_ arguments: Arguments) throws -> Value {
   var figures: [any KMSPlot.Figure] = []
   for (index, value) in given.enumerated() {
     guard case .host(let object) = value, let figure = object as? FigureObject else {
-      throw arguments.error("panels takes figures, but element \(index) is a \(value.typeName)",
-                            help: "e.g. panels([images(data.test), curves(h)])")
+      throw arguments.error(
+        "panels takes figures, but element \(index) is a \(value.typeName)",
+        help: "e.g. panels([images(data.test), curves(h)])")
     }
     figures.append(figure.figure)
   }
   guard !figures.isEmpty else {
-    throw arguments.error("panels needs at least one figure", help: "e.g. panels([fig1, fig2, fig3])")
+    throw arguments.error(
+      "panels needs at least one figure", help: "e.g. panels([fig1, fig2, fig3])")
   }
   let columns = try arguments.columns()
   let title = try arguments.title()
@@ -505,55 +574,69 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "images",
-        parameters: [.required("dataset", .host("dataset")),
-                     .keyword("per_class", .integer, default: .number(1)),
-                     .keyword("count", .optional(.integer), default: .none),
-                     .keyword("seed", .optional(.integer), default: .none),
-                     columns, title],
-        summary: "an image grid labelled by class: per_class of each class (a column each), or count random ones",
+        parameters: [
+          .required("dataset", .host("dataset")),
+          .keyword("per_class", .integer, default: .number(1)),
+          .keyword("count", .optional(.integer), default: .none),
+          .keyword("seed", .optional(.integer), default: .none),
+          columns, title,
+        ],
+        summary:
+          "an image grid labelled by class: per_class of each class (a column each), or count random ones",
         example: "fig = images(data.test, per_class: 3)",
         implementation: imagesFigure))
     register(
       Builtin(
         "reconstructions",
-        parameters: [.required("model", .host("model")), .required("dataset", .host("dataset")),
-                     .keyword("count", .integer, default: .number(10)),
-                     .keyword("per_class", .boolean, default: .boolean(false)),
-                     .keyword("seed", .integer, default: .number(0)),
-                     columns, title],
-        summary: "originals above an autoencoder's reconstructions (random, or per_class: true for each class in turn)",
+        parameters: [
+          .required("model", .host("model")), .required("dataset", .host("dataset")),
+          .keyword("count", .integer, default: .number(10)),
+          .keyword("per_class", .boolean, default: .boolean(false)),
+          .keyword("seed", .integer, default: .number(0)),
+          columns, title,
+        ],
+        summary:
+          "originals above an autoencoder's reconstructions (random, or per_class: true for each class in turn)",
         example: "fig = reconstructions(ae, data.test, count: 10)",
         implementation: reconstructionsFigure))
     register(
       Builtin(
         "scatter",
-        parameters: [.required("source", .oneOf([.host("model"), .host("dataset"), .list])),
-                     .optional("dataset", .optional(.host("dataset")), default: .none),
-                     .keyword("prior", .optional(.oneOf([.host("dataset"), .list])), default: .none),
-                     .keyword("limits", .optional(.oneOf([.number, .list])), default: .none),
-                     title],
-        summary: "latent codes coloured by class (PCA for more than 2-D), from an encoder and data, or codes",
+        parameters: [
+          .required("source", .oneOf([.host("model"), .host("dataset"), .list])),
+          .optional("dataset", .optional(.host("dataset")), default: .none),
+          .keyword("prior", .optional(.oneOf([.host("dataset"), .list])), default: .none),
+          .keyword("limits", .optional(.oneOf([.number, .list])), default: .none),
+          title,
+        ],
+        summary:
+          "latent codes coloured by class (PCA for more than 2-D), from an encoder and data, or codes",
         example: "fig = scatter(ae.encoder, data.test, limits: 4.5)",
         implementation: scatterFigure))
     register(
       Builtin(
         "confusion",
-        parameters: [.required("source", .oneOf([.host("evaluation"), .host("model")])),
-                     .optional("dataset", .optional(.host("dataset")), default: .none),
-                     .keyword("normalized", .boolean, default: .boolean(false)),
-                     title],
+        parameters: [
+          .required("source", .oneOf([.host("evaluation"), .host("model")])),
+          .optional("dataset", .optional(.host("dataset")), default: .none),
+          .keyword("normalized", .boolean, default: .boolean(false)),
+          title,
+        ],
         summary: "a confusion matrix figure (true rows, predicted columns, accuracy in the title)",
         example: "fig = confusion(evaluate(mlp, codes.test), normalized: true)",
         implementation: confusionFigure))
     register(
       Builtin(
         "curves",
-        parameters: [.required("history", .oneOf([.host("history"), .host("trainer")])),
-                     .keyword("metric", .optional(.string), default: .none),
-                     .keyword("log", .boolean, default: .boolean(false)),
-                     .keyword("grid", .boolean, default: .boolean(false)),
-                     title],
-        summary: "training and validation curves per epoch, the early-stopping epoch marked by an arrow",
+        parameters: [
+          .required("history", .oneOf([.host("history"), .host("trainer")])),
+          .keyword("metric", .optional(.string), default: .none),
+          .keyword("log", .boolean, default: .boolean(false)),
+          .keyword("grid", .boolean, default: .boolean(false)),
+          title,
+        ],
+        summary:
+          "training and validation curves per epoch, the early-stopping epoch marked by an arrow",
         example: "fig = curves(t.fit(30, early_stop: true), log: true)",
         implementation: curvesFigure))
     register(
@@ -566,16 +649,23 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "png",
-        parameters: [.required("figure", .host("figure")), .required("path", .string),
-                     .keyword("scale", .integer, default: .number(1))],
-        summary: "writes a figure as a PNG, atomically (missing folders are created); returns the path",
+        parameters: [
+          .required("figure", .host("figure")), .required("path", .string),
+          .keyword("scale", .integer, default: .number(1)),
+        ],
+        summary:
+          "writes a figure as a PNG, atomically (missing folders are created); returns the path",
         example: "png(fig, \"figures/recon.png\", scale: 2)"
-      ) { arguments in try writePNG(try arguments.host("figure", as: FigureObject.self), arguments) })
+      ) { arguments in try writePNG(try arguments.host("figure", as: FigureObject.self), arguments)
+      })
     register(
       Builtin(
         "show",
-        parameters: [.required("figure", .host("figure")), .keyword("scale", .integer, default: .number(1))],
-        summary: "shows a figure in the terminal (kitty, iTerm2, sixel), else writes a temporary PNG and prints its path",
+        parameters: [
+          .required("figure", .host("figure")), .keyword("scale", .integer, default: .number(1)),
+        ],
+        summary:
+          "shows a figure in the terminal (kitty, iTerm2, sixel), else writes a temporary PNG and prints its path",
         example: "show(fig)"
       ) { arguments in try show(try arguments.host("figure", as: FigureObject.self), arguments) })
   }

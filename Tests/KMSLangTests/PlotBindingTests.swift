@@ -83,13 +83,16 @@ struct PlotBindingTests {
       #expect(words[1..<(words.count - 3)].joined(separator: " ") == kinds[name], "\(line)")
       let path = folder + "/" + name + ".png"
       let info = try Canvas.readPNGInfo(from: path)
-      #expect(info.width == width && info.height == height, "\(name): \(info) vs \(width)×\(height)")
+      #expect(
+        info.width == width && info.height == height, "\(name): \(info) vs \(width)×\(height)")
       #expect(info.colorType == 6, "\(name) is RGBA")
       let canvas = try Canvas.readPNG(from: path)
       #expect(canvas.pixel(x: 1, y: 1) == .white, "\(name): white background")
       // Something was drawn: some pixel is far from white.
       let bytes = canvas.rgbaBytes
-      let dark = stride(from: 0, to: bytes.count, by: 4).contains { Int(bytes[$0]) + Int(bytes[$0 + 1]) < 200 }
+      let dark = stride(from: 0, to: bytes.count, by: 4).contains {
+        Int(bytes[$0]) + Int(bytes[$0 + 1]) < 200
+      }
       #expect(dark, "\(name) has ink")
     }
     #expect(lines.last == "double true")
@@ -103,7 +106,8 @@ struct PlotBindingTests {
   @Test("samples/figures.kms compiles against the current builtins")
   func figuresSampleCompiles() throws {
     // The sample trains for ~20 s in release; here it only has to resolve (names, argument counts).
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent()
       .deletingLastPathComponent()
     let path = root.appendingPathComponent("samples/figures.kms").path
     let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -132,7 +136,8 @@ struct PlotBindingTests {
     let blocker = folder + "/not-a-folder"
     #expect(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
     for path in [blocker + "/fig.png", blocker + "/deeper/fig.png", folder] {
-      let (_, error) = Self.run("fig = scatter([[0, 1], [1, 0]])\nfig.png(args()[0])", arguments: [path])
+      let (_, error) = Self.run(
+        "fig = scatter([[0, 1], [1, 0]])\nfig.png(args()[0])", arguments: [path])
       let caught = try #require(error, "writing \(path) must fail")
       #expect(caught.message.hasPrefix("cannot write PNG '\(path)'"), "\(caught.message)")
       #expect(caught.help != nil)
@@ -163,12 +168,15 @@ struct PlotBindingTests {
       var history = History()
       history.records = losses.enumerated().map {
         EpochRecord(
-          epoch: $0.offset + 1, trainLoss: $0.element, trainAccuracy: nil, validationLoss: $0.element / 2,
+          epoch: $0.offset + 1, trainLoss: $0.element, trainAccuracy: nil,
+          validationLoss: $0.element / 2,
           validationAccuracy: nil, seconds: 1)
       }
       return HistoryObject(history, metric: "loss")
     }
-    let partly = Self.run("print(curves(h).kind)") { $0.setGlobal("h", to: .host(history([0.5, 0.3, .nan, .nan]))) }
+    let partly = Self.run("print(curves(h).kind)") {
+      $0.setGlobal("h", to: .host(history([0.5, 0.3, .nan, .nan])))
+    }
     #expect(partly.error == nil)
     #expect(
       partly.output == """
@@ -181,23 +189,34 @@ struct PlotBindingTests {
     let error = try #require(all.error)
     #expect(error.message == "training history has a non-finite value (NaN or infinity) at index 0")
     #expect(error.help == PlotError.nonFiniteValue(what: "", index: 0).hint)
-    let logAxis = Self.run("curves(h, log: true)") { $0.setGlobal("h", to: .host(history([0, -1]))) }
-    #expect(logAxis.error?.message.contains("log axis") == true, "\(logAxis.error?.message ?? "no error")")
+    let logAxis = Self.run("curves(h, log: true)") {
+      $0.setGlobal("h", to: .host(history([0, -1])))
+    }
+    #expect(
+      logAxis.error?.message.contains("log axis") == true, "\(logAxis.error?.message ?? "no error")"
+    )
   }
 
   @Test("zero classes or no examples is an error, not a crash")
   func zeroClasses() throws {
     let empty = Dataset(
-      name: "empty", provenance: "nothing", features: Tensor(shape: [0, 2]), labels: [], classNames: [])
-    let scatter = Self.run("scatter(codes)") { $0.setGlobal("codes", to: .host(DatasetObject(empty))) }
+      name: "empty", provenance: "nothing", features: Tensor(shape: [0, 2]), labels: [],
+      classNames: [])
+    let scatter = Self.run("scatter(codes)") {
+      $0.setGlobal("codes", to: .host(DatasetObject(empty)))
+    }
     #expect(scatter.error?.message == "'empty' has no classes (at least one class expected)")
-    let images = Self.run("images(codes)") { $0.setGlobal("codes", to: .host(DatasetObject(empty))) }
+    let images = Self.run("images(codes)") {
+      $0.setGlobal("codes", to: .host(DatasetObject(empty)))
+    }
     #expect(images.error?.message == "'empty' has no classes (at least one class expected)")
-    let matrix = EvaluationObject(confusion: ConfusionMatrix(counts: []), classNames: [], loss: 0, provenance: "none")
+    let matrix = EvaluationObject(
+      confusion: ConfusionMatrix(counts: []), classNames: [], loss: 0, provenance: "none")
     let confusion = Self.run("confusion(e)") { $0.setGlobal("e", to: .host(matrix)) }
     #expect(confusion.error?.message == PlotError.noClasses.message)
     let zeros = EvaluationObject(
-      confusion: ConfusionMatrix(counts: [[0, 0], [0, 0]]), classNames: ["a", "b"], loss: 0, provenance: "none")
+      confusion: ConfusionMatrix(counts: [[0, 0], [0, 0]]), classNames: ["a", "b"], loss: 0,
+      provenance: "none")
     let counted = Self.run("confusion(e)") { $0.setGlobal("e", to: .host(zeros)) }
     #expect(counted.error?.message == "the confusion matrix counts no examples")
   }
@@ -206,8 +225,11 @@ struct PlotBindingTests {
   func nanCodes() throws {
     let codes = Tensor(shape: [3, 2], scalars: [0, 1, .nan, 2, 3, 4])
     let dataset = Dataset(
-      name: "nan-codes", provenance: "test", features: codes, labels: [0, 1, 1], classNames: ["a", "b"])
-    let (_, error) = Self.run("scatter(codes)") { $0.setGlobal("codes", to: .host(DatasetObject(dataset))) }
+      name: "nan-codes", provenance: "test", features: codes, labels: [0, 1, 1],
+      classNames: ["a", "b"])
+    let (_, error) = Self.run("scatter(codes)") {
+      $0.setGlobal("codes", to: .host(DatasetObject(dataset)))
+    }
     #expect(error?.message == "latent codes has a non-finite value (NaN or infinity) at index 1")
   }
 }
