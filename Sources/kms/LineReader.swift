@@ -101,8 +101,9 @@ final class LineReader {
     let word = text.map { String(cString: $0) } ?? ""
     let line = rl_line_buffer.map { String(cString: $0) } ?? ""
     guard let candidates = ReadlineState.completer?(word, line, Int(start)) else {
-      // Inside a string: complete file paths.
-      rl_attempted_completion_over = 0
+      // Inside a string: complete file paths, without a space after the name (the user closes
+      // the quote); directories still get their '/'.
+      rl_completion_append_character = 0
       return rl_completion_matches(text, rl_filename_completion_function)
     }
     guard !candidates.isEmpty else { return nil }

@@ -11,6 +11,8 @@ final class TerminalSession {
   private let master: Int32
   private let pid: pid_t
   private(set) var transcript = ""
+  /// The HOME folder the session runs with (its history file lives there).
+  let home: URL
 
   init(executable: URL, home: URL) throws {
     // Everything the child needs is prepared before fork: after it only exec runs.
@@ -31,6 +33,7 @@ final class TerminalSession {
       _exit(127)
     }
     guard pid > 0 else { throw POSIXError(.EAGAIN) }
+    self.home = home
     self.master = master
     self.pid = pid
   }
@@ -110,6 +113,33 @@ struct TerminalSessionTests {
     #expect(session.expect("0.5"))
     session.send("sqr\t9)\n")
     #expect(session.expect("3"))
+  }
+
+  @Test("TAB inside a string completes a file path")
+  func pathCompletion() throws {
+    let folder = try temporaryFile("unique_fixture_for_completion.kms", contents: "x = 1\n").deletingLastPathComponent()
+    let session = try start()
+    // Readline completes the name and closes the quote.
+    session.send("path = \"\(folder.path)/unique_fix\t\n")
+    #expect(session.expect("unique_fixture_for_completion.kms\""))
+    session.send("len(path) > 30\n")
+    #expect(session.expect("true"))
+  }
+
+  @Test("history persists in the history file")
+  func history() throws {
+    let session = try start()
+    session.send("remembered = 12345\n")
+    #expect(session.expect("> "))
+    session.send("\u{04}")
+    #expect(session.waitForExit() == 0)
+    let history = try String(contentsOf: session.home.appendingPathComponent("history"), encoding: .utf8)
+    #expect(history.contains("remembered = 12345"))
+    // A new session finds it with the up arrow.
+    let next = try TerminalSession(executable: try kmsExecutable(), home: session.home)
+    #expect(next.expect("> "))
+    next.send("\u{1B}[A\n")
+    #expect(next.expect("12345"))
   }
 
   @Test("an open block continues on a '...' line")
