@@ -1,4 +1,5 @@
 import Foundation
+import KMSTensor
 
 /// Principal component analysis of a point set, for drawing codes of more than two dimensions.
 ///
@@ -27,27 +28,23 @@ public struct PCA: Sendable {
     var mean = [Double](repeating: 0, count: d)
     for p in points { for j in 0..<d { mean[j] += Double(p[j]) } }
     for j in 0..<d { mean[j] /= Double(n) }
-    // Covariance, [d, d] row-major, upper triangle then mirrored.
-    var c = [Double](repeating: 0, count: d * d)
-    var centered = [Double](repeating: 0, count: d)
-    for p in points {
-      for j in 0..<d { centered[j] = Double(p[j]) - mean[j] }
-      for i in 0..<d {
-        let ci = centered[i]
-        for j in i..<d { c[i * d + j] += ci * centered[j] }
-      }
+    // Covariance C = Xcᵀ·Xc / n, [d, d], with Xc the centred points [n, d], through sgemm.
+    let centered = Tensor(shape: [n, d])
+    for (row, p) in points.enumerated() {
+      for j in 0..<d { centered.data[row * d + j] = Float(Double(p[j]) - mean[j]) }
     }
-    for i in 0..<d {
-      for j in i..<d {
-        c[i * d + j] /= Double(n)
-        c[j * d + i] = c[i * d + j]
-      }
-    }
-    let (values, vectors) = jacobiEigen(c, size: d)
-    let order = (0..<d).sorted { values[$0] > values[$1] }
+    let product = Tensor(shape: [d, d])
+    gemm(centered, centered, into: product, transposeLeft: true, alpha: 1 / Float(n))
+    let c = product.scalars.map(Double.init)
+    // NOTE: Jacobi costs O(d³) per sweep, seconds for 784-D images; past 64 dimensions only the
+    // leading axes are found, by subspace iteration (Golub & Van Loan §8.2.4).
+    let (values, vectors) =
+      d <= 64 ? jacobiEigen(c, size: d) : leadingEigen(c, size: d, count: componentCount)
+    let columns = values.count
+    let order = (0..<columns).sorted { values[$0] > values[$1] }
     var components: [[Double]] = [], variances: [Double] = []
     for k in order.prefix(componentCount) {
-      var axis = (0..<d).map { vectors[$0 * d + k] }  // column k
+      var axis = (0..<d).map { vectors[$0 * columns + k] }  // column k
       let largest = axis.indices.max { abs(axis[$0]) < abs(axis[$1]) }!
       if axis[largest] < 0 { axis = axis.map { -$0 } }
       components.append(axis)
@@ -109,4 +106,74 @@ func jacobiEigen(_ matrix: [Double], size n: Int) -> (values: [Double], vectors:
     }
   }
   return ((0..<n).map { a[$0 * n + $0] }, v)
+}
+
+/// The `count` leading eigenpairs of the symmetric positive semi-definite matrix `a` by subspace
+/// iteration: Q ← orth(A·Q) until the subspace settles, then the Rayleigh–Ritz step diagonalises
+/// the small matrix QᵀAQ with Jacobi. Eigenvectors come back as the columns of a [size, count]
+/// row-major matrix.
+func leadingEigen(_ a: [Double], size n: Int, count k: Int) -> (values: [Double], vectors: [Double]) {
+  // A deterministic, full-rank start: column j has ones on rows ≡ j (mod k) plus a small ramp.
+  var q = [Double](repeating: 0, count: n * k)
+  for i in 0..<n { for j in 0..<k { q[i * k + j] = (i % k == j ? 1 : 0) + Double(i + 1) / Double(n * (j + 2)) } }
+  orthonormalizeColumns(&q, rows: n, columns: k)
+  var next = [Double](repeating: 0, count: n * k)
+  for _ in 0..<500 {
+    for i in 0..<n {  // next = A·Q
+      for j in 0..<k {
+        var sum = 0.0
+        for l in 0..<n { sum += a[i * n + l] * q[l * k + j] }
+        next[i * k + j] = sum
+      }
+    }
+    orthonormalizeColumns(&next, rows: n, columns: k)
+    var change = 0.0  // 1 − |cos| between old and new columns
+    for j in 0..<k {
+      var dot = 0.0
+      for i in 0..<n { dot += q[i * k + j] * next[i * k + j] }
+      change = max(change, 1 - abs(dot))
+    }
+    swap(&q, &next)
+    if change < 1e-12 { break }
+  }
+  // Rayleigh–Ritz: B = Qᵀ·A·Q, [k, k]; its eigenvectors rotate Q onto the eigenvectors of A.
+  var b = [Double](repeating: 0, count: k * k)
+  for r in 0..<k {
+    for s in 0..<k {
+      var sum = 0.0
+      for i in 0..<n {
+        var row = 0.0
+        for l in 0..<n { row += a[i * n + l] * q[l * k + s] }
+        sum += q[i * k + r] * row
+      }
+      b[r * k + s] = sum
+    }
+  }
+  let (values, small) = jacobiEigen(b, size: k)
+  var vectors = [Double](repeating: 0, count: n * k)
+  for i in 0..<n {
+    for j in 0..<k {
+      var sum = 0.0
+      for r in 0..<k { sum += q[i * k + r] * small[r * k + j] }
+      vectors[i * k + j] = sum
+    }
+  }
+  return (values, vectors)
+}
+
+/// Gram–Schmidt (twice, for stability) on the columns of a [rows, columns] row-major matrix.
+func orthonormalizeColumns(_ m: inout [Double], rows: Int, columns: Int) {
+  for _ in 0..<2 {
+    for j in 0..<columns {
+      for p in 0..<j {
+        var dot = 0.0
+        for i in 0..<rows { dot += m[i * columns + j] * m[i * columns + p] }
+        for i in 0..<rows { m[i * columns + j] -= dot * m[i * columns + p] }
+      }
+      var norm = 0.0
+      for i in 0..<rows { norm += m[i * columns + j] * m[i * columns + j] }
+      norm = norm.squareRoot()
+      for i in 0..<rows { m[i * columns + j] /= max(norm, 1e-300) }
+    }
+  }
 }
