@@ -466,11 +466,15 @@ public struct Parser {
         var lexer = Lexer(text: code, file: range.file, start: start)
         let (tokens, lexErrors) = lexer.tokenize()
         if let first = lexErrors.first { throw .lexical(first) }
-        var inner = Parser(tokens: tokens.filter { $0.kind != .newline })
+        // The code ends at the interpolation's `)`: make that a token, so an unfinished
+        // expression reads "found ')'" and is not mistaken for an incomplete REPL entry.
+        var innerTokens = tokens.filter { $0.kind != .newline }
+        let end = innerTokens.removeLast()
+        innerTokens.append(Token(kind: .rightParen, range: end.range))
+        innerTokens.append(end)
+        var inner = Parser(tokens: innerTokens)
         let expression = try inner.expression()
-        if !inner.isAtEnd {
-          throw .expected("expected ')' to end the interpolation", found: inner.peek.kind, inner.peek.range)
-        }
+        try inner.consume(.rightParen, "expected ')' to end the interpolation")
         parts.append(expression)
       }
     }

@@ -120,6 +120,13 @@ public struct Resolver {
     if isAtTopLevel { globals.insert(name) }
   }
 
+  /// A loop body runs again after its end, so at top level a name it assigns anywhere may be
+  /// read anywhere in it (`if i > 0 { print(previous) }; previous = i`). The first pass is
+  /// checked when it runs ("used before it is assigned").
+  private mutating func declareLoopBody(_ body: [Statement]) {
+    if isAtTopLevel { globals.formUnion(Resolver.assignedNames(in: body)) }
+  }
+
   private mutating func resolve(block statements: [Statement]) {
     for statement in statements { resolve(statement) }
   }
@@ -143,12 +150,14 @@ public struct Resolver {
       if let elseBranch { resolve(block: elseBranch) }
     case .while(let condition, let body):
       resolve(condition)
+      declareLoopBody(body)
       loopDepth += 1
       resolve(block: body)
       loopDepth -= 1
     case .for(let name, _, let iterable, let body):
       resolve(iterable)
       declare(name)
+      declareLoopBody(body)
       loopDepth += 1
       resolve(block: body)
       loopDepth -= 1
