@@ -64,8 +64,14 @@ public final class ParameterStore {
   /// The total number of scalars in all parameters.
   public var parameterCount: Int { values.count }
 
-  /// Sets every gradient to zero (one fill over the flat gradient memory).
-  public func zeroGradients() { gradients.fill(with: 0) }
+  /// Sets every gradient to zero (one fill over the flat gradient memory, split across workers:
+  /// for the paper's SAE that is 8 MB every batch).
+  public func zeroGradients() {
+    let g = gradients.data
+    Parallel.forEachChunk(of: gradients.count) { range in
+      (g + range.lowerBound).update(repeating: 0, count: range.count)
+    }
+  }
 
   /// A copy of all current values, for `restore(_:)` (early stopping keeps the best weights).
   public func snapshot() -> Tensor { values.copy() }
