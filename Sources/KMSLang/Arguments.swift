@@ -62,7 +62,8 @@ public struct Arguments {
   ///   - expected: what was expected, e.g. `number` or `list of numbers`.
   ///   - value: the value that was passed.
   public func badArgument(_ name: String, expected: String, got value: Value) -> RuntimeError {
-    error("bad argument '\(name)' to '\(callee.name)' (\(expected) expected, got \(value.typeName))")
+    error(
+      "bad argument '\(name)' to '\(callee.name)' (\(expected) expected, got \(value.typeName))")
   }
 
   /// Throws "NAME must be REQUIREMENT, got VALUE" unless `condition` holds.
@@ -70,7 +71,8 @@ public struct Arguments {
   ///   - name: the parameter's name.
   ///   - condition: the range condition.
   ///   - requirement: how the condition reads, e.g. `> 0` or `between 0 and 1`.
-  public func require(_ name: String, _ condition: Bool, _ requirement: String) throws(RuntimeError) {
+  public func require(_ name: String, _ condition: Bool, _ requirement: String) throws(RuntimeError)
+  {
     guard !condition else { return }
     throw error("\(name) must be \(requirement), got \(self[name].repr)")
   }
@@ -162,7 +164,8 @@ public struct Arguments {
     for (position, element) in list.elements.enumerated() {
       guard case .number(let number) = element else {
         throw error(
-          "bad argument '\(name)' to '\(callee.name)' (list of numbers expected, element \(position) is a \(element.typeName))")
+          "bad argument '\(name)' to '\(callee.name)' (list of numbers expected, element \(position) is a \(element.typeName))"
+        )
       }
       numbers.append(number)
     }
@@ -175,7 +178,8 @@ public struct Arguments {
     var integers: [Int] = []
     for (position, number) in try numbers(name).enumerated() {
       guard number == number.rounded(), abs(number) <= 9.007e15 else {
-        throw error("\(name) must hold whole numbers, element \(position) is \(Value.format(number))")
+        throw error(
+          "\(name) must hold whole numbers, element \(position) is \(Value.format(number))")
       }
       integers.append(Int(number))
     }
@@ -254,10 +258,17 @@ enum BindingError: Error {
     switch self {
     case .tooManyArguments(let expected, let got, let hasKeywordOnly):
       let kind = hasKeywordOnly ? "positional arguments" : "arguments"
-      if expected == 0 { return ("'\(callee)' takes no \(kind) (got \(got))", "signature: \(signature)") }
-      return ("too many \(kind) to '\(callee)' (expected at most \(expected), got \(got))", "signature: \(signature)")
+      if expected == 0 {
+        return ("'\(callee)' takes no \(kind) (got \(got))", "signature: \(signature)")
+      }
+      return (
+        "too many \(kind) to '\(callee)' (expected at most \(expected), got \(got))",
+        "signature: \(signature)"
+      )
     case .unknownKeyword(let label, _, let candidates):
-      let help = suggestion(for: label, among: candidates).map { "did you mean '\($0)'?" } ?? "signature: \(signature)"
+      let help =
+        suggestion(for: label, among: candidates).map { "did you mean '\($0)'?" }
+        ?? "signature: \(signature)"
       return ("unknown keyword argument '\(label)' to '\(callee)'", help)
     case .givenTwice(let name, _):
       return ("argument '\(name)' to '\(callee)' given twice", nil)
@@ -287,19 +298,26 @@ func bindArguments(
     } else {
       return .failure(
         .tooManyArguments(
-          expected: positionalSlots.count, got: positionalCount, hasKeywordOnly: slots.contains(where: \.isKeywordOnly)))
+          expected: positionalSlots.count, got: positionalCount,
+          hasKeywordOnly: slots.contains(where: \.isKeywordOnly)))
     }
   }
   for (label, argumentIndex) in labels {
-    guard let slot = slots.indices.first(where: { slots[$0].name == label && !slots[$0].isVariadic })
+    guard
+      let slot = slots.indices.first(where: { slots[$0].name == label && !slots[$0].isVariadic })
     else {
       return .failure(
-        .unknownKeyword(label, argumentIndex: argumentIndex, candidates: slots.filter { !$0.isVariadic }.map(\.name)))
+        .unknownKeyword(
+          label, argumentIndex: argumentIndex,
+          candidates: slots.filter { !$0.isVariadic }.map(\.name)))
     }
-    if slotArgument[slot] != nil { return .failure(.givenTwice(label, argumentIndex: argumentIndex)) }
+    if slotArgument[slot] != nil {
+      return .failure(.givenTwice(label, argumentIndex: argumentIndex))
+    }
     slotArgument[slot] = argumentIndex
   }
-  for (slot, parameter) in slots.enumerated() where parameter.isRequired && slotArgument[slot] == nil {
+  for (slot, parameter) in slots.enumerated()
+  where parameter.isRequired && slotArgument[slot] == nil {
     return .failure(.missing(parameter.name))
   }
   return .success((slotArgument, variadic))
@@ -318,13 +336,16 @@ extension Builtin {
 extension FunctionDeclaration {
   var slots: [ParameterSlot] {
     parameters.map {
-      ParameterSlot(name: $0.name, isRequired: $0.defaultValue == nil, isKeywordOnly: false, isVariadic: false)
+      ParameterSlot(
+        name: $0.name, isRequired: $0.defaultValue == nil, isKeywordOnly: false, isVariadic: false)
     }
   }
 
   /// `name(a, b: 2)` as written.
   var signature: String {
-    "\(name)(" + parameters.map { $0.defaultValue == nil ? $0.name : "\($0.name): …" }.joined(separator: ", ") + ")"
+    "\(name)("
+      + parameters.map { $0.defaultValue == nil ? $0.name : "\($0.name): …" }.joined(
+        separator: ", ") + ")"
   }
 }
 

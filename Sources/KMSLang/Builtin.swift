@@ -87,7 +87,8 @@ public struct Parameter {
   public static func optional(_ name: String, _ type: ValueType, default defaultValue: Value)
     -> Parameter
   {
-    Parameter(name: name, type: type, defaultValue: defaultValue, isKeywordOnly: false, isVariadic: false)
+    Parameter(
+      name: name, type: type, defaultValue: defaultValue, isKeywordOnly: false, isVariadic: false)
   }
 
   /// An optional parameter passed only as `name: value`, e.g. `lr: 0.001`.
@@ -98,7 +99,8 @@ public struct Parameter {
   public static func keyword(_ name: String, _ type: ValueType, default defaultValue: Value)
     -> Parameter
   {
-    Parameter(name: name, type: type, defaultValue: defaultValue, isKeywordOnly: true, isVariadic: false)
+    Parameter(
+      name: name, type: type, defaultValue: defaultValue, isKeywordOnly: true, isVariadic: false)
   }
 
   /// A trailing parameter collecting the remaining positional arguments into a list.
@@ -176,7 +178,9 @@ public final class Builtin: @unchecked Sendable {
 
   /// The same builtin under another name (used to qualify methods as `type.method`).
   func renamed(_ newName: String) -> Builtin {
-    Builtin(newName, parameters: parameters, summary: summary, example: example, implementation: implementation)
+    Builtin(
+      newName, parameters: parameters, summary: summary, example: example,
+      implementation: implementation)
   }
 
   /// `name(a, b: 2, rest...)`.
@@ -262,7 +266,9 @@ public final class HostType: @unchecked Sendable {
   ///   - summary: one line saying what such objects are.
   ///   - attributes: the attributes.
   ///   - methods: the methods, made with `Builtin.method(_:of:parameters:summary:example:_:)`.
-  public init(name: String, summary: String, attributes: [HostAttribute] = [], methods: [Builtin] = []) {
+  public init(
+    name: String, summary: String, attributes: [HostAttribute] = [], methods: [Builtin] = []
+  ) {
     self.name = name
     self.summary = summary
     self.attributes = attributes

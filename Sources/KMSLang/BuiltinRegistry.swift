@@ -37,7 +37,8 @@ public final class BuiltinRegistry {
   /// Adds a host type so `help` and completion know its members before any object exists.
   /// - Parameter type: the host type.
   public func register(_ type: HostType) {
-    precondition(!hostTypes.contains { $0.name == type.name }, "host type '\(type.name)' registered twice")
+    precondition(
+      !hostTypes.contains { $0.name == type.name }, "host type '\(type.name)' registered twice")
     hostTypes.append(type)
   }
 
@@ -71,14 +72,17 @@ public final class BuiltinRegistry {
 
   /// Every name `helpText(for:)` knows, for suggestions and completion.
   public var helpTopics: [String] {
-    builtins.map(\.name) + hostTypes.flatMap { type in [type.name] + type.memberNames.map { "\(type.name).\($0)" } }
+    builtins.map(\.name)
+      + hostTypes.flatMap { type in [type.name] + type.memberNames.map { "\(type.name).\($0)" } }
   }
 
   /// The overview `help()` prints: every builtin with its summary, then the host types.
   public var overview: String {
     let width = builtins.map(\.name.count).max() ?? 0
     var lines = ["builtins:"]
-    lines += builtins.map { "  " + $0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.summary }
+    lines += builtins.map {
+      "  " + $0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.summary
+    }
     if !hostTypes.isEmpty {
       lines.append("types:")
       lines += hostTypes.map { "  " + $0.name + ": " + $0.summary }

@@ -25,7 +25,8 @@ extension BuiltinRegistry {
         summary: "writes the values separated by spaces, then a newline",
         example: "print(\"loss\", 0.0008, sep: \": \")"
       ) { arguments in
-        let text = arguments.variadic("values").map(\.description).joined(separator: try arguments.string("sep"))
+        let text = arguments.variadic("values").map(\.description).joined(
+          separator: try arguments.string("sep"))
         arguments.write(text + (try arguments.string("end")))
         return .none
       })
@@ -35,12 +36,15 @@ extension BuiltinRegistry {
         summary: "explains a builtin, a type or a method; lists every builtin without an argument",
         example: "help(\"range\")"
       ) { arguments in
-        arguments.write(try BuiltinRegistry.helpText(for: arguments["topic"], arguments: arguments) + "\n")
+        arguments.write(
+          try BuiltinRegistry.helpText(for: arguments["topic"], arguments: arguments) + "\n")
         return .none
       })
   }
 
-  private static func helpText(for topic: Value, arguments: Arguments) throws(RuntimeError) -> String {
+  private static func helpText(for topic: Value, arguments: Arguments) throws(RuntimeError)
+    -> String
+  {
     let registry = arguments.interpreter.registry
     switch topic {
     case .none:
@@ -49,7 +53,8 @@ extension BuiltinRegistry {
       if let text = registry.helpText(for: name) { return text }
       throw arguments.error(
         "no help for '\(name)'",
-        help: suggestion(for: name, among: registry.helpTopics).map { "did you mean '\($0)'?" } ?? "help() lists every builtin")
+        help: suggestion(for: name, among: registry.helpTopics).map { "did you mean '\($0)'?" }
+          ?? "help() lists every builtin")
     case .function(.builtin(let builtin)), .function(.method(let builtin, _)):
       return builtin.helpText
     case .function(.user(let function)):
@@ -89,7 +94,8 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "type", parameters: [.required("value", .any)],
-        summary: "the name of a value's type: number, string, boolean, none, list, record, function or a host type",
+        summary:
+          "the name of a value's type: number, string, boolean, none, list, record, function or a host type",
         example: "type([1, 2])"
       ) { arguments in
         .string(arguments["value"].typeName)
@@ -130,7 +136,9 @@ extension BuiltinRegistry {
         }
         let step = try arguments.integer("step")
         try arguments.require("step", step != 0, "non-zero")
-        let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
+        let count =
+          step > 0
+          ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
         guard count <= 100_000_000 else {
           throw arguments.error("range of \(count) numbers is too long (the limit is 100000000)")
         }
@@ -149,7 +157,8 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "append", parameters: [.required("list", .list), .required("value", .any)],
-        summary: "adds a value at the end of a list (the same as push)", example: "append(sizes, 225)",
+        summary: "adds a value at the end of a list (the same as push)",
+        example: "append(sizes, 225)",
         implementation: pushBody))
     register(
       Builtin(
@@ -167,7 +176,9 @@ extension BuiltinRegistry {
         if let numbers = elements.numbersIfAll {
           return .list(List(numbers.sorted().map { .number($0) }))
         }
-        let strings = elements.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
+        let strings = elements.compactMap {
+          if case .string(let text) = $0 { return text } else { return nil }
+        }
         guard strings.count == elements.count else {
           throw arguments.error("sort needs a list of numbers or a list of strings")
         }
@@ -175,32 +186,50 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "join", parameters: [.required("list", .list), .optional("separator", .string, default: .string(""))],
+        "join",
+        parameters: [
+          .required("list", .list), .optional("separator", .string, default: .string("")),
+        ],
         summary: "the elements of a list as strings, joined with a separator",
         example: "join([\"a\", \"b\"], \", \")"
       ) { arguments in
-        .string(try arguments.list("list").elements.map(\.description).joined(separator: try arguments.string("separator")))
+        .string(
+          try arguments.list("list").elements.map(\.description).joined(
+            separator: try arguments.string("separator")))
       })
   }
 
   private func registerMath() {
-    func unary(_ name: String, summary: String, example: String, domain: ((Double) -> Bool, String)? = nil, _ f: @escaping (Double) -> Double) {
+    func unary(
+      _ name: String, summary: String, example: String, domain: ((Double) -> Bool, String)? = nil,
+      _ f: @escaping (Double) -> Double
+    ) {
       register(
-        Builtin(name, parameters: [.required("x", .number)], summary: summary, example: example) { arguments in
+        Builtin(name, parameters: [.required("x", .number)], summary: summary, example: example) {
+          arguments in
           let x = try arguments.number("x")
-          if let (isValid, requirement) = domain { try arguments.require("x", isValid(x), requirement) }
+          if let (isValid, requirement) = domain {
+            try arguments.require("x", isValid(x), requirement)
+          }
           return .number(f(x))
         })
     }
     unary("abs", summary: "the absolute value", example: "abs(-3)") { Swift.abs($0) }
-    unary("sqrt", summary: "the square root", example: "sqrt(2)", domain: ({ $0 >= 0 }, ">= 0")) { $0.squareRoot() }
-    unary("log", summary: "the natural logarithm", example: "log(10)", domain: ({ $0 > 0 }, "> 0")) { Foundation.log($0) }
+    unary("sqrt", summary: "the square root", example: "sqrt(2)", domain: ({ $0 >= 0 }, ">= 0")) {
+      $0.squareRoot()
+    }
+    unary("log", summary: "the natural logarithm", example: "log(10)", domain: ({ $0 > 0 }, "> 0"))
+    { Foundation.log($0) }
     unary("exp", summary: "e raised to a power", example: "exp(1)") { Foundation.exp($0) }
-    unary("floor", summary: "the largest whole number not above x", example: "floor(2.7)") { $0.rounded(.down) }
+    unary("floor", summary: "the largest whole number not above x", example: "floor(2.7)") {
+      $0.rounded(.down)
+    }
     register(
       Builtin(
-        "round", parameters: [.required("x", .number), .optional("digits", .integer, default: .number(0))],
-        summary: "rounds to a number of decimal digits (halves away from zero)", example: "round(0.123456, 3)"
+        "round",
+        parameters: [.required("x", .number), .optional("digits", .integer, default: .number(0))],
+        summary: "rounds to a number of decimal digits (halves away from zero)",
+        example: "round(0.123456, 3)"
       ) { arguments in
         let x = try arguments.number("x")
         let digits = try arguments.integer("digits")
@@ -208,11 +237,14 @@ extension BuiltinRegistry {
         let scale = Foundation.pow(10, Double(digits))
         return .number((x * scale).rounded(.toNearestOrAwayFromZero) / scale)
       })
-    for (name, pick) in [("min", { (a: Double, b: Double) in Swift.min(a, b) }), ("max", { Swift.max($0, $1) })] {
+    for (name, pick) in [
+      ("min", { (a: Double, b: Double) in Swift.min(a, b) }), ("max", { Swift.max($0, $1) }),
+    ] {
       register(
         Builtin(
           name, parameters: [.variadic("values", .oneOf([.number, .list]))],
-          summary: "the \(name == "min" ? "smallest" : "largest") of several numbers or of one list of numbers",
+          summary:
+            "the \(name == "min" ? "smallest" : "largest") of several numbers or of one list of numbers",
           example: "\(name)(3, 1, 2) or \(name)(losses)"
         ) { arguments in
           var values = arguments.variadic("values")
@@ -245,7 +277,8 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "clock", summary: "seconds since kms started, for timing", example: "t0 = clock(); train(); print(clock() - t0)"
+        "clock", summary: "seconds since kms started, for timing",
+        example: "t0 = clock(); train(); print(clock() - t0)"
       ) { _ in
         .number(Date().timeIntervalSince(processStart))
       })
@@ -267,13 +300,17 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "assert", parameters: [.required("condition", .any), .optional("message", .string, default: .string(""))],
+        "assert",
+        parameters: [
+          .required("condition", .any), .optional("message", .string, default: .string("")),
+        ],
         summary: "fails with a message unless the condition is true",
         example: "assert(len(sizes) == 3, \"three layers\")"
       ) { arguments in
         guard arguments["condition"].isTruthy else {
           let message = try arguments.string("message")
-          throw arguments.error(message.isEmpty ? "assertion failed" : "assertion failed: \(message)")
+          throw arguments.error(
+            message.isEmpty ? "assertion failed" : "assertion failed: \(message)")
         }
         return .none
       })

@@ -77,9 +77,12 @@ extension Diagnostic {
       let isInvisible = character.unicodeScalars.contains {
         $0.properties.generalCategory == .control || $0.properties.isWhitespace
       }
-      let shown = isInvisible
-        ? "U+" + String(character.unicodeScalars.first!.value, radix: 16, uppercase: true) : String(character)
-      self.init(phase: .lexical, message: "unexpected character '\(shown)'", range: range, help: hint)
+      let shown =
+        isInvisible
+        ? "U+" + String(character.unicodeScalars.first!.value, radix: 16, uppercase: true)
+        : String(character)
+      self.init(
+        phase: .lexical, message: "unexpected character '\(shown)'", range: range, help: hint)
     case .unterminatedString(let range):
       self.init(
         phase: .lexical, message: "unterminated string", range: range,
@@ -147,7 +150,9 @@ extension Diagnostic {
   public func rendered(colored: Bool) -> String {
     let style = Style(colored: colored)
     let file = range.file
-    var output = style.bold("\(file.name):\(range.start): ") + style.red("error: ") + style.bold(message) + "\n"
+    var output =
+      style.bold("\(file.name):\(range.start): ") + style.red("error: ") + style.bold(message)
+      + "\n"
     let lineText = file.line(range.start.line)
     let number = String(range.start.line)
     let gutterWidth = max(5, number.count + 1)
@@ -158,10 +163,15 @@ extension Diagnostic {
     let endColumn = range.end.line == range.start.line ? range.end.column : characters.count + 1
     let endIndex = min(max(endColumn - 1, startIndex + 1), max(characters.count, startIndex + 1))
     // Keep tabs so the caret lines up with the text above it.
-    let indent = characters[..<startIndex].map { $0 == "\t" ? "\t" : String(repeating: " ", count: displayWidth($0)) }.joined()
-    let underlineWidth = startIndex < characters.count
-      ? characters[startIndex..<min(endIndex, characters.count)].reduce(0) { $0 + displayWidth($1) } : 1
-    output += style.blue(String(repeating: " ", count: gutterWidth) + " |") + " " + indent
+    let indent = characters[..<startIndex].map {
+      $0 == "\t" ? "\t" : String(repeating: " ", count: displayWidth($0))
+    }.joined()
+    let underlineWidth =
+      startIndex < characters.count
+      ? characters[startIndex..<min(endIndex, characters.count)].reduce(0) { $0 + displayWidth($1) }
+      : 1
+    output +=
+      style.blue(String(repeating: " ", count: gutterWidth) + " |") + " " + indent
       + style.red(String(repeating: "^", count: max(underlineWidth, 1))) + "\n"
     if let help {
       output += style.cyan("help: ") + help + "\n"
@@ -169,7 +179,9 @@ extension Diagnostic {
     if traceback.count > 1 {
       output += "stack traceback (innermost first):\n"
       // A runaway recursion has hundreds of frames: show both ends.
-      let shown = traceback.count <= 12 ? Array(traceback) : Array(traceback.prefix(8)) + Array(traceback.suffix(3))
+      let shown =
+        traceback.count <= 12
+        ? Array(traceback) : Array(traceback.prefix(8)) + Array(traceback.suffix(3))
       for (position, entry) in shown.enumerated() {
         if traceback.count > 12, position == 8 {
           output += "  … \(traceback.count - 11) more frames …\n"

@@ -30,7 +30,8 @@ public struct RuntimeError: Error {
   ///   - range: where the error is.
   ///   - help: an optional hint.
   ///   - kind: why execution stopped.
-  public init(_ message: String, at range: SourceRange, help: String? = nil, kind: Kind = .failure) {
+  public init(_ message: String, at range: SourceRange, help: String? = nil, kind: Kind = .failure)
+  {
     self.kind = kind
     self.message = message
     self.range = range
@@ -137,16 +138,20 @@ public final class Interpreter {
     // A parse error on a line with a lexical error is usually its echo (`x = 3 $ 4` then "expected
     // end of statement"), so only the lexical one is reported there.
     let lexLines = Set(lexErrors.map(\.range.start.line))
-    var diagnostics = lexErrors.map(Diagnostic.init)
+    var diagnostics =
+      lexErrors.map(Diagnostic.init)
       + parseErrors.filter { !lexLines.contains($0.range.start.line) }.map(Diagnostic.init)
     if !diagnostics.isEmpty {
       diagnostics.sort { ($0.range.start, $0.range.end) < ($1.range.start, $1.range.end) }
-      let isIncomplete = lexErrors.isEmpty && !parseErrors.isEmpty && parseErrors.allSatisfy(\.isAtEndOfInput)
-      return Compilation(statements: statements, diagnostics: diagnostics, isIncomplete: isIncomplete)
+      let isIncomplete =
+        lexErrors.isEmpty && !parseErrors.isEmpty && parseErrors.allSatisfy(\.isAtEndOfInput)
+      return Compilation(
+        statements: statements, diagnostics: diagnostics, isIncomplete: isIncomplete)
     }
     var resolver = Resolver(registry: registry, knownGlobals: Set(globals.values.keys))
     let resolveErrors = resolver.resolve(statements)
-    return Compilation(statements: statements, diagnostics: resolveErrors.map(Diagnostic.init), isIncomplete: false)
+    return Compilation(
+      statements: statements, diagnostics: resolveErrors.map(Diagnostic.init), isIncomplete: false)
   }
 
   /// Runs resolved statements at top level.
@@ -189,7 +194,9 @@ public final class Interpreter {
     if Interrupt.isRequested { throw RuntimeError("interrupted", at: range, kind: .interrupted) }
   }
 
-  private func execute(block statements: [Statement], in environment: Environment) throws(RuntimeError) -> Flow {
+  private func execute(block statements: [Statement], in environment: Environment)
+    throws(RuntimeError) -> Flow
+  {
     for statement in statements {
       let flow = try execute(statement, in: environment)
       if case .normal = flow { continue }
@@ -198,7 +205,9 @@ public final class Interpreter {
     return .normal
   }
 
-  private func execute(_ statement: Statement, in environment: Environment) throws(RuntimeError) -> Flow {
+  private func execute(_ statement: Statement, in environment: Environment) throws(RuntimeError)
+    -> Flow
+  {
     try checkInterrupt(at: statement.range)
     switch statement.kind {
     case .expression(let expression):
@@ -232,9 +241,11 @@ public final class Interpreter {
         }
       }
     case .function(let declaration):
-      environment.values[declaration.name] = .function(.user(UserFunction(declaration: declaration, closure: environment)))
+      environment.values[declaration.name] = .function(
+        .user(UserFunction(declaration: declaration, closure: environment)))
     case .return(let expression):
-      return .returned(try expression.map { e throws(RuntimeError) in try evaluate(e, in: environment) } ?? .none)
+      return .returned(
+        try expression.map { e throws(RuntimeError) in try evaluate(e, in: environment) } ?? .none)
     case .break:
       return .breakLoop
     case .continue:
@@ -249,13 +260,19 @@ public final class Interpreter {
     case .string(let text): return text.map { .string(String($0)) }
     case .record(let record): return record.keys.map { .string($0) }
     case .number:
-      throw RuntimeError("cannot iterate over a number", at: range, help: "use range(n) to count: for i in range(n) { … }")
+      throw RuntimeError(
+        "cannot iterate over a number", at: range,
+        help: "use range(n) to count: for i in range(n) { … }")
     default:
-      throw RuntimeError("cannot iterate over a \(value.typeName)", at: range, help: "for loops go over lists, strings and records")
+      throw RuntimeError(
+        "cannot iterate over a \(value.typeName)", at: range,
+        help: "for loops go over lists, strings and records")
     }
   }
 
-  private func assign(_ target: AssignmentTarget, _ valueExpression: Expression, in environment: Environment)
+  private func assign(
+    _ target: AssignmentTarget, _ valueExpression: Expression, in environment: Environment
+  )
     throws(RuntimeError)
   {
     switch target {
@@ -267,7 +284,9 @@ public final class Interpreter {
       guard case .record(let record) = object else {
         throw RuntimeError(
           "cannot set attribute '\(name)' of a \(object.typeName)", at: nameRange,
-          help: object.isHost ? "host objects are changed through their methods" : "only records have assignable fields")
+          help: object.isHost
+            ? "host objects are changed through their methods"
+            : "only records have assignable fields")
       }
       record[name] = value
     case .index(let objectExpression, let indexExpression):
@@ -280,18 +299,22 @@ public final class Interpreter {
         list.elements[position] = value
       case .record(let record):
         guard case .string(let key) = index else {
-          throw RuntimeError("record keys are strings, got \(index.typeName)", at: indexExpression.range)
+          throw RuntimeError(
+            "record keys are strings, got \(index.typeName)", at: indexExpression.range)
         }
         record[key] = value
       default:
-        throw RuntimeError("cannot assign to an element of a \(object.typeName)", at: objectExpression.range)
+        throw RuntimeError(
+          "cannot assign to an element of a \(object.typeName)", at: objectExpression.range)
       }
     }
   }
 
   // MARK: - Expressions
 
-  private func evaluate(_ expression: Expression, in environment: Environment) throws(RuntimeError) -> Value {
+  private func evaluate(_ expression: Expression, in environment: Environment) throws(RuntimeError)
+    -> Value
+  {
     switch expression.kind {
     case .number(let number): return .number(number)
     case .string(let text): return .string(text)
@@ -348,7 +371,9 @@ public final class Interpreter {
           positional.append(value)
         }
       }
-      return try call(callee, positional: positional, keywords: keywords, at: expression.range, calleeExpression: calleeExpression)
+      return try call(
+        callee, positional: positional, keywords: keywords, at: expression.range,
+        calleeExpression: calleeExpression)
     case .attribute(let objectExpression, let name, let nameRange):
       let object = try evaluate(objectExpression, in: environment)
       return try attribute(name, of: object, at: nameRange)
@@ -379,9 +404,12 @@ public final class Interpreter {
       return .number(a - (a / b).rounded(.down) * b)
     case (.add, .string(let a), .string(let b)): return .string(a + b)
     case (.add, .list(let a), .list(let b)): return .list(List(a.elements + b.elements))
-    case (.multiply, .string(let text), .number(let count)), (.multiply, .number(let count), .string(let text)):
+    case (.multiply, .string(let text), .number(let count)),
+      (.multiply, .number(let count), .string(let text)):
       guard count >= 0, count == count.rounded(), count <= 1e7 else {
-        throw RuntimeError("a string can only be repeated a whole number of times, got \(Value.format(count))", at: range)
+        throw RuntimeError(
+          "a string can only be repeated a whole number of times, got \(Value.format(count))",
+          at: range)
       }
       return .string(String(repeating: text, count: Int(count)))
     case (.less, .number(let a), .number(let b)): return .boolean(a < b)
@@ -397,15 +425,21 @@ public final class Interpreter {
         "cannot compare \(left.typeName) with \(right.typeName) using '\(op.rawValue)'", at: range,
         help: "'<', '<=', '>' and '>=' compare two numbers or two strings")
     default:
-      let verb = [BinaryOperator.add: "add", .subtract: "subtract", .multiply: "multiply", .divide: "divide", .remainder: "take the remainder of"][op]!
+      let verb = [
+        BinaryOperator.add: "add", .subtract: "subtract", .multiply: "multiply", .divide: "divide",
+        .remainder: "take the remainder of",
+      ][op]!
       var help: String?
       if op == .add, case .string = left { help = "convert with str() first: \"text\" + str(x)" }
       if op == .add, case .string = right { help = "convert with str() first: str(x) + \"text\"" }
-      throw RuntimeError("cannot \(verb) \(left.typeName) and \(right.typeName)", at: range, help: help)
+      throw RuntimeError(
+        "cannot \(verb) \(left.typeName) and \(right.typeName)", at: range, help: help)
     }
   }
 
-  private func listIndex(_ index: Value, count: Int, at range: SourceRange) throws(RuntimeError) -> Int {
+  private func listIndex(_ index: Value, count: Int, at range: SourceRange) throws(RuntimeError)
+    -> Int
+  {
     guard case .number(let number) = index, number == number.rounded(), abs(number) < 9e15 else {
       throw RuntimeError("list index must be a whole number, got \(index.repr)", at: range)
     }
@@ -414,12 +448,16 @@ public final class Interpreter {
     guard position >= 0, position < count else {
       throw RuntimeError(
         "index \(Value.format(number)) out of range for a list of length \(count)", at: range,
-        help: count == 0 ? "the list is empty" : "valid indices are 0 to \(count - 1), or -\(count) to -1 from the end")
+        help: count == 0
+          ? "the list is empty"
+          : "valid indices are 0 to \(count - 1), or -\(count) to -1 from the end")
     }
     return position
   }
 
-  private func element(of object: Value, at index: Value, range: SourceRange) throws(RuntimeError) -> Value {
+  private func element(of object: Value, at index: Value, range: SourceRange) throws(RuntimeError)
+    -> Value
+  {
     switch object {
     case .list(let list):
       return list.elements[try listIndex(index, count: list.elements.count, at: range)]
@@ -433,15 +471,20 @@ public final class Interpreter {
       guard let value = record[key] else {
         throw RuntimeError(
           "record has no key \(Value.quoted(key))", at: range,
-          help: suggestion(for: key, among: record.keys).map { "did you mean \(Value.quoted($0))?" })
+          help: suggestion(for: key, among: record.keys).map { "did you mean \(Value.quoted($0))?" }
+        )
       }
       return value
     default:
-      throw RuntimeError("cannot index a \(object.typeName)", at: range, help: "lists, strings and records can be indexed")
+      throw RuntimeError(
+        "cannot index a \(object.typeName)", at: range,
+        help: "lists, strings and records can be indexed")
     }
   }
 
-  private func attribute(_ name: String, of object: Value, at range: SourceRange) throws(RuntimeError) -> Value {
+  private func attribute(_ name: String, of object: Value, at range: SourceRange)
+    throws(RuntimeError) -> Value
+  {
     switch object {
     case .record(let record):
       guard let value = record[name] else {
@@ -465,10 +508,13 @@ public final class Interpreter {
       throw RuntimeError(
         "\(type.name) has no attribute '\(name)'", at: range,
         help: suggestion(for: name, among: type.memberNames).map { "did you mean '\($0)'?" }
-          ?? (type.memberNames.isEmpty ? nil : "\(type.name) has: " + type.memberNames.joined(separator: ", ")))
+          ?? (type.memberNames.isEmpty
+            ? nil : "\(type.name) has: " + type.memberNames.joined(separator: ", ")))
     default:
       var help: String?
-      if case .list = object, name == "length" || name == "count" || name == "len" { help = "use len(xs)" }
+      if case .list = object, name == "length" || name == "count" || name == "len" {
+        help = "use len(xs)"
+      }
       if case .list = object, name == "push" || name == "append" { help = "use push(xs, value)" }
       throw RuntimeError("a \(object.typeName) has no attribute '\(name)'", at: range, help: help)
     }
@@ -481,24 +527,31 @@ public final class Interpreter {
   ///   - callee: the function value.
   ///   - arguments: positional arguments.
   ///   - range: the call's range, for errors.
-  public func call(_ callee: Value, arguments: [Value], at range: SourceRange) throws(RuntimeError) -> Value {
+  public func call(_ callee: Value, arguments: [Value], at range: SourceRange) throws(RuntimeError)
+    -> Value
+  {
     try call(callee, positional: arguments, keywords: [], at: range, calleeExpression: nil)
   }
 
   private func call(
-    _ callee: Value, positional: [Value], keywords: [(label: String, value: Value, range: SourceRange)],
+    _ callee: Value, positional: [Value],
+    keywords: [(label: String, value: Value, range: SourceRange)],
     at range: SourceRange, calleeExpression: Expression?
   ) throws(RuntimeError) -> Value {
     guard case .function(let callable) = callee else {
       var what = "a \(callee.typeName)"
-      if let calleeExpression, case .variable(let name) = calleeExpression.kind { what = "'\(name)' (a \(callee.typeName))" }
+      if let calleeExpression, case .variable(let name) = calleeExpression.kind {
+        what = "'\(name)' (a \(callee.typeName))"
+      }
       throw RuntimeError("cannot call \(what)", at: range, help: "only functions can be called")
     }
     switch callable {
     case .builtin(let builtin):
-      return try callBuiltin(builtin, receiver: nil, positional: positional, keywords: keywords, at: range)
+      return try callBuiltin(
+        builtin, receiver: nil, positional: positional, keywords: keywords, at: range)
     case .method(let builtin, let receiver):
-      return try callBuiltin(builtin, receiver: receiver, positional: positional, keywords: keywords, at: range)
+      return try callBuiltin(
+        builtin, receiver: receiver, positional: positional, keywords: keywords, at: range)
     case .user(let function):
       return try callUser(function, positional: positional, keywords: keywords, at: range)
     }
@@ -506,7 +559,8 @@ public final class Interpreter {
 
   private func bindingFailure(
     _ problem: BindingError, callee: String, signature: String,
-    keywords: [(label: String, value: Value, range: SourceRange)], positionalCount: Int, at range: SourceRange
+    keywords: [(label: String, value: Value, range: SourceRange)], positionalCount: Int,
+    at range: SourceRange
   ) -> RuntimeError {
     let (message, help) = problem.message(callee: callee, signature: signature)
     var where_ = range
@@ -522,7 +576,9 @@ public final class Interpreter {
     _ builtin: Builtin, receiver: (any HostObject)?, positional: [Value],
     keywords: [(label: String, value: Value, range: SourceRange)], at range: SourceRange
   ) throws(RuntimeError) -> Value {
-    let labels = keywords.enumerated().map { (label: $1.label, argumentIndex: positional.count + $0) }
+    let labels = keywords.enumerated().map {
+      (label: $1.label, argumentIndex: positional.count + $0)
+    }
     let binding: (slotArgument: [Int?], variadic: [Int])
     switch bindArguments(builtin.slots, positionalCount: positional.count, labels: labels) {
     case .success(let result): binding = result
@@ -541,7 +597,8 @@ public final class Interpreter {
         let collected = binding.variadic.map(argument)
         for value in collected where !parameter.type.accepts(value) {
           throw RuntimeError(
-            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, got \(value.typeName))", at: range)
+            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, got \(value.typeName))",
+            at: range)
         }
         values.append(.list(List(collected)))
         given.append(!collected.isEmpty)
@@ -549,7 +606,8 @@ public final class Interpreter {
         let value = argument(index)
         guard parameter.type.accepts(value) else {
           throw RuntimeError(
-            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, got \(value.typeName))", at: range)
+            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, got \(value.typeName))",
+            at: range)
         }
         values.append(value)
         given.append(true)
@@ -559,7 +617,8 @@ public final class Interpreter {
       }
     }
     let arguments = Arguments(
-      callee: builtin, range: range, receiver: receiver, interpreter: self, values: values, given: given)
+      callee: builtin, range: range, receiver: receiver, interpreter: self, values: values,
+      given: given)
     do {
       return try builtin.implementation(arguments)
     } catch let error as RuntimeError {
@@ -570,7 +629,8 @@ public final class Interpreter {
   }
 
   private func callUser(
-    _ function: UserFunction, positional: [Value], keywords: [(label: String, value: Value, range: SourceRange)],
+    _ function: UserFunction, positional: [Value],
+    keywords: [(label: String, value: Value, range: SourceRange)],
     at range: SourceRange
   ) throws(RuntimeError) -> Value {
     let declaration = function.declaration
@@ -580,7 +640,9 @@ public final class Interpreter {
         "too many nested calls (more than \(maximumCallDepth))", at: range,
         help: "a recursive function probably never reaches its base case")
     }
-    let labels = keywords.enumerated().map { (label: $1.label, argumentIndex: positional.count + $0) }
+    let labels = keywords.enumerated().map {
+      (label: $1.label, argumentIndex: positional.count + $0)
+    }
     let binding: [Int?]
     switch bindArguments(declaration.slots, positionalCount: positional.count, labels: labels) {
     case .success(let result): binding = result.slotArgument
@@ -601,7 +663,9 @@ public final class Interpreter {
           environment.values[parameter.name] = try evaluate(defaultValue, in: environment)
         }
       }
-      if case .returned(let value) = try execute(block: declaration.body, in: environment) { return value }
+      if case .returned(let value) = try execute(block: declaration.body, in: environment) {
+        return value
+      }
       return .none
     } catch var error {
       if error.traceback.isEmpty, !isExit(error) {

@@ -110,7 +110,8 @@ public struct Lexer {
         advance()
         let previous = tokens.last?.kind
         if !newlinesAreSkipped, previous != nil, previous != .newline, previous != .semicolon {
-          tokens.append(Token(kind: .newline, range: SourceRange(file: file, start: start, end: location)))
+          tokens.append(
+            Token(kind: .newline, range: SourceRange(file: file, start: start, end: location)))
         }
       } else if character == " " || character == "\t" || character == "\r" {
         advance()
@@ -131,12 +132,15 @@ public struct Lexer {
     let character = advance()
     switch character {
     case "(", "[", "{":
-      let kind: TokenKind = character == "(" ? .leftParen : character == "[" ? .leftBracket : .leftBrace
+      let kind: TokenKind =
+        character == "(" ? .leftParen : character == "[" ? .leftBracket : .leftBrace
       openBrackets.append(kind)
       add(kind, from: start)
     case ")", "]", "}":
       if !openBrackets.isEmpty { openBrackets.removeLast() }
-      add(character == ")" ? .rightParen : character == "]" ? .rightBracket : .rightBrace, from: start)
+      add(
+        character == ")" ? .rightParen : character == "]" ? .rightBracket : .rightBrace, from: start
+      )
     case ",": add(.comma, from: start)
     case ".":
       if let next = peek(), next.isASCII, next.isNumber {
@@ -179,8 +183,12 @@ public struct Lexer {
     }
   }
 
-  private mutating func unexpected(_ character: Character, hint: String?, from start: SourceLocation) {
-    errors.append(.unexpectedCharacter(character, hint: hint, SourceRange(file: file, start: start, end: location)))
+  private mutating func unexpected(
+    _ character: Character, hint: String?, from start: SourceLocation
+  ) {
+    errors.append(
+      .unexpectedCharacter(
+        character, hint: hint, SourceRange(file: file, start: start, end: location)))
   }
 
   private static func isDigit(_ character: Character?) -> Bool {
@@ -214,7 +222,9 @@ public struct Lexer {
     // A number glued to letters, such as `3x`, is a typo, not a number followed by a name.
     if let next = peek(), next.isLetter || next == "_" {
       isMalformed = true
-      while let more = peek(), more.isLetter || more.isNumber || more == "_" { text.append(advance()) }
+      while let more = peek(), more.isLetter || more.isNumber || more == "_" {
+        text.append(advance())
+      }
     }
     let range = SourceRange(file: file, start: start, end: location)
     if isMalformed {
@@ -273,7 +283,8 @@ public struct Lexer {
         }
         segments.append(.code(code, start: codeStart))
       default:
-        errors.append(.unknownEscape(escaped, SourceRange(file: file, start: escapeStart, end: location)))
+        errors.append(
+          .unknownEscape(escaped, SourceRange(file: file, start: escapeStart, end: location)))
       }
     }
     if segments.isEmpty {

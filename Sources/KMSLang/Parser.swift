@@ -258,7 +258,8 @@ public struct Parser {
       let (parameterName, range) = try identifier("expected a parameter name")
       var defaultValue: Expression?
       if match(.colon) { defaultValue = try expression() }
-      parameters.append(FunctionParameter(name: parameterName, range: range, defaultValue: defaultValue))
+      parameters.append(
+        FunctionParameter(name: parameterName, range: range, defaultValue: defaultValue))
       if !match(.comma) { break }
     }
     try consume(.rightParen, "expected ')' after the parameters")
@@ -370,7 +371,8 @@ public struct Parser {
       if case .identifier(let label) = peek.kind, checkNext(.colon) {
         let labelRange = advance().range
         advance()
-        arguments.append(CallArgument(label: label, labelRange: labelRange, value: try expression()))
+        arguments.append(
+          CallArgument(label: label, labelRange: labelRange, value: try expression()))
       } else {
         let value = try expression()
         if arguments.contains(where: { $0.label != nil }) {
@@ -394,7 +396,8 @@ public struct Parser {
       return Expression(.string(text), token.range)
     case .interpolatedString(let segments):
       advance()
-      return Expression(.interpolation(try interpolation(segments, range: token.range)), token.range)
+      return Expression(
+        .interpolation(try interpolation(segments, range: token.range)), token.range)
     case .keyword(.true), .keyword(.false):
       advance()
       return Expression(.boolean(token.kind == .keyword(.true)), token.range)
@@ -423,7 +426,9 @@ public struct Parser {
       return try record(start: token.range)
     case .keyword(.fn):
       advance()
-      return Expression(.function(try functionBody(start: token.range, named: false)), token.range.union(previous.range))
+      return Expression(
+        .function(try functionBody(start: token.range, named: false)),
+        token.range.union(previous.range))
     default:
       throw .expected("expected an expression", found: token.kind, token.range)
     }

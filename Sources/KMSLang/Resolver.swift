@@ -18,7 +18,8 @@ public enum ResolveError: Error, Sendable {
   /// Where the error is.
   public var range: SourceRange {
     switch self {
-    case .unknownName(_, let range, _), .badCall(_, _, let range), .returnOutsideFunction(let range),
+    case .unknownName(_, let range, _), .badCall(_, _, let range),
+      .returnOutsideFunction(let range),
       .outsideLoop(_, let range), .duplicateParameter(_, let range), .duplicateKey(_, let range),
       .duplicateArgument(_, let range):
       range
@@ -219,7 +220,8 @@ public struct Resolver {
 
   /// The closest name to a misspelling: the user's own names first, then builtins.
   private func closestName(to name: String) -> String? {
-    suggestion(for: name, among: visibleUserNames) ?? suggestion(for: name, among: registry.builtins.map(\.name))
+    suggestion(for: name, among: visibleUserNames)
+      ?? suggestion(for: name, among: registry.builtins.map(\.name))
   }
 
   private mutating func resolve(_ expression: Expression) {
@@ -237,7 +239,9 @@ public struct Resolver {
     case .record(let entries):
       var seen: Set<String> = []
       for entry in entries {
-        if !seen.insert(entry.key).inserted { errors.append(.duplicateKey(entry.key, entry.keyRange)) }
+        if !seen.insert(entry.key).inserted {
+          errors.append(.duplicateKey(entry.key, entry.keyRange))
+        }
         resolve(entry.value)
       }
     case .unary(_, let operand):
@@ -268,7 +272,9 @@ public struct Resolver {
   }
 
   /// Binds a direct call of a builtin (not shadowed by a variable) against its parameters.
-  private mutating func checkBuiltinCall(callee: Expression, arguments: [CallArgument], range: SourceRange) {
+  private mutating func checkBuiltinCall(
+    callee: Expression, arguments: [CallArgument], range: SourceRange
+  ) {
     guard case .variable(let name) = callee.kind, !isUserName(name),
       let builtin = registry.builtin(named: name)
     else { return }
@@ -276,10 +282,14 @@ public struct Resolver {
     let labels = arguments.enumerated().compactMap { index, argument in
       argument.label.map { (label: $0, argumentIndex: index) }
     }
-    if case .failure(let problem) = bindArguments(builtin.slots, positionalCount: positionalCount, labels: labels) {
+    if case .failure(let problem) = bindArguments(
+      builtin.slots, positionalCount: positionalCount, labels: labels)
+    {
       let (message, help) = problem.message(callee: builtin.name, signature: builtin.signature)
       var where_ = range
-      if case .unknownKeyword(_, let index, _) = problem { where_ = arguments[index].labelRange ?? range }
+      if case .unknownKeyword(_, let index, _) = problem {
+        where_ = arguments[index].labelRange ?? range
+      }
       errors.append(.badCall(message: message, help: help, where_))
     }
   }

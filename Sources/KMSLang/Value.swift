@@ -211,7 +211,8 @@ extension Value: CustomStringConvertible {
   /// True when `text` could be written as a bare record key or name.
   static func isIdentifier(_ text: String) -> Bool {
     guard let first = text.first, first == "_" || first.isLetter else { return false }
-    return text.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber } && Keyword(rawValue: text) == nil
+    return text.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+      && Keyword(rawValue: text) == nil
   }
 }
 
@@ -234,7 +235,8 @@ extension Value {
     case (.record(let a), .record(let b)):
       if a === b { return true }
       return a.count == b.count
-        && a.entries.allSatisfy { entry in b[entry.key].map { entry.value.isEqual(to: $0) } ?? false }
+        && a.entries.allSatisfy { entry in b[entry.key].map { entry.value.isEqual(to: $0) } ?? false
+        }
     case (.function(let a), .function(let b)):
       switch (a, b) {
       case (.user(let f), .user(let g)): return f === g

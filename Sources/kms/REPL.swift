@@ -21,11 +21,15 @@ final class REPL {
   init(interpreter: Interpreter) {
     self.interpreter = interpreter
     let environment = ProcessInfo.processInfo.environment
-    let historyPath = environment["KMS_HISTORY"] ?? (NSHomeDirectory() as NSString).appendingPathComponent(".kms_history")
+    let historyPath =
+      environment["KMS_HISTORY"]
+      ?? (NSHomeDirectory() as NSString).appendingPathComponent(".kms_history")
     isColored = isatty(STDERR_FILENO) == 1 && environment["NO_COLOR"] == nil
     var complete: (String, String, Int) -> [String]? = { _, _, _ in [] }
     reader = LineReader(historyPath: historyPath, completer: { complete($0, $1, $2) })
-    complete = { [unowned self] word, line, start in completions(for: word, line: line, start: start) }
+    complete = { [unowned self] word, line, start in
+      completions(for: word, line: line, start: start)
+    }
   }
 
   /// Runs until `:quit`, `exit()` or the end of input.
@@ -138,11 +142,13 @@ final class REPL {
       if let code = run(argument, compilation: compilation, echo: true) { return code }
       if compilation.diagnostics.isEmpty {
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds =
+          Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         write("time: \(String(format: "%.6f", seconds)) s\n")
       }
     default:
-      let hint = suggestion(for: command, among: REPL.metaCommands).map { "did you mean '\($0)'?" }
+      let hint =
+        suggestion(for: command, among: REPL.metaCommands).map { "did you mean '\($0)'?" }
         ?? "commands: " + REPL.metaCommands.joined(separator: " ")
       writeError("unknown command '\(command)'\nhelp: \(hint)\n")
       lastFailureCode = 64
@@ -173,7 +179,8 @@ final class REPL {
     if let value = interpreter.global(topic) {
       switch value {
       case .host(let object): return object.hostType.helpText
-      case .function(.user(let function)): return "\(topic): fn defined at \(function.declaration.range)"
+      case .function(.user(let function)):
+        return "\(topic): fn defined at \(function.declaration.range)"
       default: return "\(topic) is a \(value.typeName): \(summary(of: value))"
       }
     }
@@ -189,7 +196,8 @@ final class REPL {
     let kindWidth = variables.map(\.value.typeName.count).max()!
     return variables.map { name, value in
       name.padding(toLength: nameWidth + 2, withPad: " ", startingAt: 0)
-        + value.typeName.padding(toLength: kindWidth + 2, withPad: " ", startingAt: 0) + summary(of: value) + "\n"
+        + value.typeName.padding(toLength: kindWidth + 2, withPad: " ", startingAt: 0)
+        + summary(of: value) + "\n"
     }.joined()
   }
 
@@ -202,7 +210,8 @@ final class REPL {
       return shown.count <= 60 ? shown : "\(list.elements.count) elements"
     case .record(let record):
       let shown = value.repr
-      return shown.count <= 60 ? shown : "\(record.count) entries: " + record.keys.joined(separator: ", ")
+      return shown.count <= 60
+        ? shown : "\(record.count) entries: " + record.keys.joined(separator: ", ")
     default:
       let shown = value.repr
       return shown.count <= 60 ? shown : String(shown.prefix(59)) + "…"
@@ -245,7 +254,13 @@ final class REPL {
     var quotes = 0
     var escaped = false
     for character in before {
-      if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { quotes += 1 }
+      if escaped {
+        escaped = false
+      } else if character == "\\" {
+        escaped = true
+      } else if character == "\"" {
+        quotes += 1
+      }
     }
     if quotes % 2 == 1 { return nil }
     if before.trimmingCharacters(in: .whitespaces).isEmpty, word.hasPrefix(":") {
@@ -287,7 +302,8 @@ final class REPL {
     case .record(let record): return record.keys
     case .host(let object):
       let type = object.hostType
-      return type.attributes.map(\.name) + type.memberNames.filter { type.method(named: $0) != nil }.map { $0 + "(" }
+      return type.attributes.map(\.name)
+        + type.memberNames.filter { type.method(named: $0) != nil }.map { $0 + "(" }
     default: return []
     }
   }

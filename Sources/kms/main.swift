@@ -33,7 +33,8 @@ struct KMSCommand: ParsableCommand {
     if let code {
       // With -e, every positional argument belongs to the code's args().
       let arguments = (script.map { [$0] } ?? []) + scriptArguments
-      throw ExitCode(runSource(SourceFile(name: "<command line>", text: code), arguments: arguments))
+      throw ExitCode(
+        runSource(SourceFile(name: "<command line>", text: code), arguments: arguments))
     }
     if let script {
       let path = (script as NSString).expandingTildeInPath

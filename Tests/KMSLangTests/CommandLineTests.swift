@@ -14,7 +14,9 @@ func kmsExecutable() throws -> URL {
 
 struct KMSNotBuilt: Error, CustomStringConvertible {
   let folder: String
-  var description: String { "no kms executable in \(folder); build it first (swift build --product kms)" }
+  var description: String {
+    "no kms executable in \(folder); build it first (swift build --product kms)"
+  }
 }
 
 /// The result of running kms to completion without a terminal.
@@ -25,7 +27,9 @@ struct Completed {
 }
 
 /// Runs kms with pipes for stdin, stdout and stderr.
-func runKMS(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Completed {
+func runKMS(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws
+  -> Completed
+{
   let process = Process()
   process.executableURL = try kmsExecutable()
   process.arguments = arguments
@@ -51,7 +55,8 @@ func runKMS(_ arguments: [String], input: String = "", environment: [String: Str
 }
 
 func temporaryFile(_ name: String, contents: String? = nil) throws -> URL {
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kms-tests-\(UUID().uuidString)")
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "kms-tests-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   let url = folder.appendingPathComponent(name)
   if let contents { try Data(contents.utf8).write(to: url) }
@@ -65,7 +70,8 @@ struct CommandLineTests {
     let result = try runKMS([], input: "print(1+2)\n")
     #expect(result.status == 0)
     #expect(result.output == "3\n")
-    let echoed = try runKMS([], input: "x = 20\nx * 2 + 2\n\"text\"\nif x > 1 {\n  print(\"multi\")\n}\n")
+    let echoed = try runKMS(
+      [], input: "x = 20\nx * 2 + 2\n\"text\"\nif x > 1 {\n  print(\"multi\")\n}\n")
     #expect(echoed.output == "42\n\"text\"\nmulti\n")
   }
 

@@ -9,7 +9,8 @@ struct DiagnosticTests {
 
   @Test("prints location, source line in a gutter, carets under the range and a help line")
   func unknownName() {
-    let text = (1...13).map { "x\($0) = \($0)" }.joined(separator: "\n") + "\nencoder = 1\nz = encodr(x1)\n"
+    let text =
+      (1...13).map { "x\($0) = \($0)" }.joined(separator: "\n") + "\nencoder = 1\nz = encodr(x1)\n"
     let diagnostics = compileErrors(text)
     #expect(diagnostics.count == 1)
     #expect(
@@ -38,9 +39,13 @@ struct DiagnosticTests {
 
   @Test("lines carets up under wide glyphs and tabs")
   func wideGlyphs() {
-    let rendered = compileErrors("s = \"かな\" + nme\n", name: "w.kms").first?.rendered(colored: false)
+    let rendered = compileErrors("s = \"かな\" + nme\n", name: "w.kms").first?.rendered(
+      colored: false)
     // "かな" takes four terminal columns, so the caret moves right by two more than Characters.
-    #expect(rendered?.contains("    1 | s = \"かな\" + nme\n      | " + String(repeating: " ", count: 13) + "^^^\n") == true, "\(rendered ?? "")")
+    #expect(
+      rendered?.contains(
+        "    1 | s = \"かな\" + nme\n      | " + String(repeating: " ", count: 13) + "^^^\n") == true,
+      "\(rendered ?? "")")
     let tabbed = compileErrors("\tx = nme\n", name: "t.kms").first?.rendered(colored: false)
     #expect(tabbed?.contains("    1 | \tx = nme\n      | \t    ^^^\n") == true, "\(tabbed ?? "")")
   }
@@ -48,9 +53,10 @@ struct DiagnosticTests {
   @Test("reports every syntax error in order")
   func multipleErrors() {
     let diagnostics = compileErrors("x = (1 + )\ny = 2\nz = = 3\n")
-    #expect(diagnostics.map(\.shortDescription) == [
-      "1:10: expected an expression, found ')'", "3:5: expected an expression, found '='",
-    ])
+    #expect(
+      diagnostics.map(\.shortDescription) == [
+        "1:10: expected an expression, found ')'", "3:5: expected an expression, found '='",
+      ])
     #expect(diagnostics.allSatisfy { $0.exitCode == 65 })
   }
 
@@ -65,7 +71,9 @@ struct DiagnosticTests {
   func traceback() {
     let interpreter = Interpreter(output: { _ in })
     let text = "fn inner(a) {\n  return a / 0\n}\nfn outer(b) { return inner(b) }\nouter(1)\n"
-    guard case .failure(.runtime(let error)) = interpreter.run(SourceFile(name: "t.kms", text: text)) else {
+    guard
+      case .failure(.runtime(let error)) = interpreter.run(SourceFile(name: "t.kms", text: text))
+    else {
       Issue.record("expected a runtime error")
       return
     }

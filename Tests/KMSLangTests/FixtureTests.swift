@@ -55,7 +55,8 @@ struct FixtureTests {
       #expect(diagnostics.compactMap(\.help) == expectations.helps, "help lines of \(name)")
     }
     if !expectations.traceback.isEmpty {
-      let traceback = diagnostics.first?.traceback.map { "\($0.range.start) in \($0.function)" } ?? []
+      let traceback =
+        diagnostics.first?.traceback.map { "\($0.range.start) in \($0.function)" } ?? []
       #expect(traceback == expectations.traceback, "traceback of \(name)")
     }
   }
@@ -76,7 +77,8 @@ struct Expectations {
       guard let hash = line.range(of: "# ") else { continue }
       let comment = line[hash.upperBound...]
       for (prefix, keyPath) in [
-        ("expect: ", \Expectations.output), ("error: ", \.errors), ("help: ", \.helps), ("trace: ", \.traceback),
+        ("expect: ", \Expectations.output), ("error: ", \.errors), ("help: ", \.helps),
+        ("trace: ", \.traceback),
       ] where comment.hasPrefix(prefix) {
         self[keyPath: keyPath].append(String(comment.dropFirst(prefix.count)))
       }

@@ -15,14 +15,17 @@ final class Counter: HostObject {
   static let hostType = HostType(
     name: "counter", summary: "counts up in steps",
     attributes: [
-      .attribute("count", of: Counter.self, summary: "the current count") { .number(Double($0.count)) },
+      .attribute("count", of: Counter.self, summary: "the current count") {
+        .number(Double($0.count))
+      },
       .attribute("twin", of: Counter.self, summary: "a new counter at the same count") {
         .host(Counter(count: $0.count, step: $0.step))
       },
     ],
     methods: [
       .method(
-        "advance", of: Counter.self, parameters: [.optional("times", .integer, default: .number(1))],
+        "advance", of: Counter.self,
+        parameters: [.optional("times", .integer, default: .number(1))],
         summary: "adds step × times to the count", example: "c.advance(3)"
       ) { counter, arguments in
         let times = try arguments.integer("times", atLeast: 0)
@@ -30,7 +33,8 @@ final class Counter: HostObject {
         return .number(Double(counter.count))
       },
       .method(
-        "run", of: Counter.self, parameters: [.keyword("limit", .integer, default: .number(1_000_000_000))],
+        "run", of: Counter.self,
+        parameters: [.keyword("limit", .integer, default: .number(1_000_000_000))],
         summary: "advances until interrupted or at the limit", example: "c.run(limit: 10)"
       ) { counter, arguments in
         let limit = try arguments.integer("limit")
@@ -49,7 +53,10 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "counter",
-        parameters: [.optional("start", .integer, default: .number(0)), .keyword("step", .integer, default: .number(1))],
+        parameters: [
+          .optional("start", .integer, default: .number(0)),
+          .keyword("step", .integer, default: .number(1)),
+        ],
         summary: "makes a counter", example: "c = counter(5, step: 2)"
       ) { arguments in
         let step = try arguments.integer("step")
@@ -70,15 +77,21 @@ struct HostObjectTests {
     var error: String?
     switch interpreter.run(SourceFile(name: "t.kms", text: code)) {
     case .success: break
-    case .failure(.compile(let diagnostics)): error = diagnostics.first.map { $0.shortDescription + ($0.help.map { " | " + $0 } ?? "") }
-    case .failure(.runtime(let runtime)): error = Diagnostic(runtime).shortDescription + (runtime.help.map { " | " + $0 } ?? "")
+    case .failure(.compile(let diagnostics)):
+      error = diagnostics.first.map { $0.shortDescription + ($0.help.map { " | " + $0 } ?? "") }
+    case .failure(.runtime(let runtime)):
+      error = Diagnostic(runtime).shortDescription + (runtime.help.map { " | " + $0 } ?? "")
     }
-    return (output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init), error)
+    return (
+      output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init),
+      error
+    )
   }
 
   @Test("attributes, methods and bound methods work through the dot")
   func members() {
-    let result = run("""
+    let result = run(
+      """
       c = counter(5, step: 2)
       print(c.count)
       print(c.advance(), c.advance(3))
@@ -91,49 +104,71 @@ struct HostObjectTests {
       print(c.count, t.count)
       """)
     #expect(result.error == nil)
-    #expect(result.output == [
-      "5", "7 13", "15 counter function", "<counter: at 15, step 2>", "15 17",
-    ])
+    #expect(
+      result.output == [
+        "5", "7 13", "15 counter function", "<counter: at 15, step 2>", "15 17",
+      ])
   }
 
   @Test("argument types and ranges are checked at the call")
   func argumentErrors() {
-    #expect(run("c = counter(1)\nc.advance(\"x\")").error == "2:1: bad argument 'times' to 'counter.advance' (integer expected, got string)")
+    #expect(
+      run("c = counter(1)\nc.advance(\"x\")").error
+        == "2:1: bad argument 'times' to 'counter.advance' (integer expected, got string)")
     #expect(run("c = counter(1)\nc.advance(-1)").error == "2:1: times must be >= 0, got -1")
     #expect(run("c = counter(1, step: 0)").error == "1:5: step must be > 0, got 0")
-    #expect(run("c = counter(1)\nc.advance(1, 2)").error == "2:1: too many arguments to 'counter.advance' (expected at most 1, got 2) | signature: counter.advance(times: 1)")
-    #expect(run("c = counter(1)\nc.advance(tims: 1)").error == "2:11: unknown keyword argument 'tims' to 'counter.advance' | did you mean 'times'?")
-    #expect(run("c = counter(1)\nc.run(5)").error == "2:1: 'counter.run' takes no positional arguments (got 1) | signature: counter.run(limit: 1000000000)")
+    #expect(
+      run("c = counter(1)\nc.advance(1, 2)").error
+        == "2:1: too many arguments to 'counter.advance' (expected at most 1, got 2) | signature: counter.advance(times: 1)"
+    )
+    #expect(
+      run("c = counter(1)\nc.advance(tims: 1)").error
+        == "2:11: unknown keyword argument 'tims' to 'counter.advance' | did you mean 'times'?")
+    #expect(
+      run("c = counter(1)\nc.run(5)").error
+        == "2:1: 'counter.run' takes no positional arguments (got 1) | signature: counter.run(limit: 1000000000)"
+    )
   }
 
   @Test("an unknown attribute suggests the closest member")
   func unknownAttribute() {
-    #expect(run("c = counter()\nc.cont").error == "2:3: counter has no attribute 'cont' | did you mean 'count'?")
-    #expect(run("c = counter()\nc.count = 3").error == "2:3: cannot set attribute 'count' of a counter | host objects are changed through their methods")
+    #expect(
+      run("c = counter()\nc.cont").error
+        == "2:3: counter has no attribute 'cont' | did you mean 'count'?")
+    #expect(
+      run("c = counter()\nc.count = 3").error
+        == "2:3: cannot set attribute 'count' of a counter | host objects are changed through their methods"
+    )
   }
 
   @Test("the resolver checks constructor calls before anything runs")
   func resolverChecksConstructors() {
     let result = run("print(\"ran\")\nc = counter(1, stp: 2)")
     #expect(result.output.isEmpty)
-    #expect(result.error == "2:16: unknown keyword argument 'stp' to 'counter' | did you mean 'step'?")
+    #expect(
+      result.error == "2:16: unknown keyword argument 'stp' to 'counter' | did you mean 'step'?")
   }
 
   @Test("help covers builtins, types and methods")
   func help() {
     let registry = BuiltinRegistry.standard()
     registry.registerCounter()
-    #expect(registry.helpText(for: "counter.advance") == "counter.advance(times: 1)\n  adds step × times to the count\n  example: c.advance(3)")
-    #expect(registry.helpText(for: "counter") == "counter(start: 0, step: 1)\n  makes a counter\n  example: c = counter(5, step: 2)")
-    #expect(Counter.hostType.helpText == """
-      counter: counts up in steps
-      attributes:
-        .count  the current count
-        .twin  a new counter at the same count
-      methods:
-        .advance(times: 1)  adds step × times to the count
-        .run(limit: 1000000000)  advances until interrupted or at the limit
-      """)
+    #expect(
+      registry.helpText(for: "counter.advance")
+        == "counter.advance(times: 1)\n  adds step × times to the count\n  example: c.advance(3)")
+    #expect(
+      registry.helpText(for: "counter")
+        == "counter(start: 0, step: 1)\n  makes a counter\n  example: c = counter(5, step: 2)")
+    #expect(
+      Counter.hostType.helpText == """
+        counter: counts up in steps
+        attributes:
+          .count  the current count
+          .twin  a new counter at the same count
+        methods:
+          .advance(times: 1)  adds step × times to the count
+          .run(limit: 1000000000)  advances until interrupted or at the limit
+        """)
     #expect(run("c = counter()\nhelp(c.advance)").output.first == "counter.advance(times: 1)")
     #expect(registry.helpTopics.contains("counter.run"))
   }
@@ -142,8 +177,10 @@ struct HostObjectTests {
   func coreBuiltinsAreDocumented() {
     let registry = BuiltinRegistry.standard()
     let names = Set(registry.builtins.map(\.name))
-    for expected in ["print", "len", "range", "str", "num", "type", "help", "abs", "min", "max", "sum", "round",
-      "sqrt", "log", "exp", "append", "push", "keys", "time", "clock", "args", "exit", "assert"] {
+    for expected in [
+      "print", "len", "range", "str", "num", "type", "help", "abs", "min", "max", "sum", "round",
+      "sqrt", "log", "exp", "append", "push", "keys", "time", "clock", "args", "exit", "assert",
+    ] {
       #expect(names.contains(expected), "missing builtin \(expected)")
     }
     for builtin in registry.builtins {

@@ -24,8 +24,10 @@ struct LexerTests {
   func operators() {
     #expect(
       kinds("+ - * / % = += -= *= /= == != < <= > >= . ; :") == [
-        .plus, .minus, .star, .slash, .percent, .equal, .plusEqual, .minusEqual, .starEqual, .slashEqual,
-        .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dot, .semicolon, .colon, .newline,
+        .plus, .minus, .star, .slash, .percent, .equal, .plusEqual, .minusEqual, .starEqual,
+        .slashEqual,
+        .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dot, .semicolon,
+        .colon, .newline,
       ])
   }
 
@@ -33,15 +35,18 @@ struct LexerTests {
   func keywords() {
     #expect(
       kinds("fn for_each if iffy none") == [
-        .keyword(.fn), .identifier("for_each"), .keyword(.if), .identifier("iffy"), .keyword(.none), .newline,
+        .keyword(.fn), .identifier("for_each"), .keyword(.if), .identifier("iffy"), .keyword(.none),
+        .newline,
       ])
   }
 
   @Test("reads number forms: integers, fractions, exponents, underscores, leading dot")
   func numbers() {
-    #expect(kinds("784 0.0008 1e-3 2.5E+2 60_000 .5") == [
-      .number(784), .number(0.0008), .number(0.001), .number(250), .number(60000), .number(0.5), .newline,
-    ])
+    #expect(
+      kinds("784 0.0008 1e-3 2.5E+2 60_000 .5") == [
+        .number(784), .number(0.0008), .number(0.001), .number(250), .number(60000), .number(0.5),
+        .newline,
+      ])
   }
 
   @Test("decodes escapes and splits interpolation into segments")
@@ -66,11 +71,13 @@ struct LexerTests {
   @Test("ends statements at newlines but not inside parentheses or brackets")
   func newlines() {
     #expect(kinds("a\n\n\nb") == [.identifier("a"), .newline, .identifier("b"), .newline])
-    #expect(kinds("f(1,\n2)\n[3,\n4]") == [
-      .identifier("f"), .leftParen, .number(1), .comma, .number(2), .rightParen, .newline,
-      .leftBracket, .number(3), .comma, .number(4), .rightBracket, .newline,
-    ])
-    #expect(kinds("{\na\n}") == [.leftBrace, .newline, .identifier("a"), .newline, .rightBrace, .newline])
+    #expect(
+      kinds("f(1,\n2)\n[3,\n4]") == [
+        .identifier("f"), .leftParen, .number(1), .comma, .number(2), .rightParen, .newline,
+        .leftBracket, .number(3), .comma, .number(4), .rightBracket, .newline,
+      ])
+    #expect(
+      kinds("{\na\n}") == [.leftBrace, .newline, .identifier("a"), .newline, .rightBrace, .newline])
   }
 
   @Test("skips comments to the end of the line")
@@ -91,8 +98,9 @@ struct LexerTests {
     var lexer = Lexer(file: SourceFile(name: "test", text: "a $ b\n\"open\nc = 3x"))
     let (_, errors) = lexer.tokenize()
     #expect(errors.count == 3)
-    #expect(errors.map { Diagnostic($0).shortDescription } == [
-      "1:3: unexpected character '$'", "2:1: unterminated string", "3:5: malformed number '3x'",
-    ])
+    #expect(
+      errors.map { Diagnostic($0).shortDescription } == [
+        "1:3: unexpected character '$'", "2:1: unterminated string", "3:5: malformed number '3x'",
+      ])
   }
 }

@@ -17,7 +17,9 @@ final class TerminalSession {
   init(executable: URL, home: URL) throws {
     // Everything the child needs is prepared before fork: after it only exec runs.
     let arguments = [executable.path]
-    var environment = ["TERM=dumb", "HOME=\(home.path)", "KMS_HISTORY=\(home.path)/history", "NO_COLOR=1"]
+    var environment = [
+      "TERM=dumb", "HOME=\(home.path)", "KMS_HISTORY=\(home.path)/history", "NO_COLOR=1",
+    ]
     if let path = ProcessInfo.processInfo.environment["PATH"] { environment.append("PATH=\(path)") }
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup($0) } + [nil]
@@ -117,7 +119,8 @@ struct TerminalSessionTests {
 
   @Test("TAB inside a string completes a file path")
   func pathCompletion() throws {
-    let folder = try temporaryFile("unique_fixture_for_completion.kms", contents: "x = 1\n").deletingLastPathComponent()
+    let folder = try temporaryFile("unique_fixture_for_completion.kms", contents: "x = 1\n")
+      .deletingLastPathComponent()
     let session = try start()
     // Readline completes the name and closes the quote.
     session.send("path = \"\(folder.path)/unique_fix\t\n")
@@ -133,7 +136,8 @@ struct TerminalSessionTests {
     #expect(session.expect("> "))
     session.send("\u{04}")
     #expect(session.waitForExit() == 0)
-    let history = try String(contentsOf: session.home.appendingPathComponent("history"), encoding: .utf8)
+    let history = try String(
+      contentsOf: session.home.appendingPathComponent("history"), encoding: .utf8)
     #expect(history.contains("remembered = 12345"))
     // A new session finds it with the up arrow.
     let next = try TerminalSession(executable: try kmsExecutable(), home: session.home)
