@@ -80,8 +80,12 @@ public final class Interpreter {
   public var scriptArguments: [String]
   /// Where `print` and other builtins write; standard output by default.
   public var output: (String) -> Void
-  /// Deeper calls fail with "too many nested calls" instead of overflowing the native stack.
-  public var maximumCallDepth = 200
+  /// Deeper kms calls fail with "too many nested calls". Independently of it, a call also fails
+  /// that way when the native stack of the running thread is nearly used up, so runaway
+  /// recursion is an error, never a crash, on any thread.
+  public var maximumCallDepth = 1_000
+  /// The lowest stack address a kms call may start below; 0 when unknown.
+  private var stackFloor: UInt = 0
   let globals = Environment(parent: nil)
   private var callStack: [(name: String, callSite: SourceRange)] = []
 
@@ -160,6 +164,7 @@ public final class Interpreter {
   @discardableResult
   public func execute(_ statements: [Statement]) throws(RuntimeError) -> Value? {
     callStack.removeAll()
+    stackFloor = Interpreter.stackFloorOfCurrentThread()
     if statements.count == 1, case .expression(let expression) = statements[0].kind {
       try checkInterrupt(at: expression.range)
       return try evaluate(expression, in: globals)
@@ -215,41 +220,68 @@ public final class Interpreter {
     case .assignment(let target, let valueExpression):
       try assign(target, valueExpression, in: environment)
     case .if(let condition, let thenBranch, let elseBranch):
-      if try evaluate(condition, in: environment).isTruthy {
-        return try execute(block: thenBranch, in: environment)
-      } else if let elseBranch {
-        return try execute(block: elseBranch, in: environment)
-      }
+      return try executeIf(condition, thenBranch, elseBranch, in: environment)
     case .while(let condition, let body):
-      while try evaluate(condition, in: environment).isTruthy {
-        try checkInterrupt(at: statement.range)
-        switch try execute(block: body, in: environment) {
-        case .breakLoop: return .normal
-        case .returned(let value): return .returned(value)
-        case .normal, .continueLoop: continue
-        }
-      }
-    case .for(let name, _, let iterableExpression, let body):
-      let iterable = try evaluate(iterableExpression, in: environment)
-      for element in try elements(of: iterable, at: iterableExpression.range) {
-        try checkInterrupt(at: statement.range)
-        environment.values[name] = element
-        switch try execute(block: body, in: environment) {
-        case .breakLoop: return .normal
-        case .returned(let value): return .returned(value)
-        case .normal, .continueLoop: continue
-        }
-      }
+      return try executeWhile(condition, body, in: environment, at: statement.range)
+    case .for(let name, _, let iterable, let body):
+      return try executeFor(name, iterable, body, in: environment, at: statement.range)
     case .function(let declaration):
       environment.values[declaration.name] = .function(
         .user(UserFunction(declaration: declaration, closure: environment)))
     case .return(let expression):
-      return .returned(
-        try expression.map { e throws(RuntimeError) in try evaluate(e, in: environment) } ?? .none)
+      guard let expression else { return .returned(.none) }
+      return .returned(try evaluate(expression, in: environment))
     case .break:
       return .breakLoop
     case .continue:
       return .continueLoop
+    }
+    return .normal
+  }
+
+  @inline(never)
+  private func executeIf(
+    _ condition: Expression, _ thenBranch: [Statement], _ elseBranch: [Statement]?,
+    in environment: Environment
+  ) throws(RuntimeError) -> Flow {
+    if try evaluate(condition, in: environment).isTruthy {
+      return try execute(block: thenBranch, in: environment)
+    } else if let elseBranch {
+      return try execute(block: elseBranch, in: environment)
+    }
+    return .normal
+  }
+
+  @inline(never)
+  private func executeWhile(
+    _ condition: Expression, _ body: [Statement], in environment: Environment,
+    at range: SourceRange
+  ) throws(RuntimeError) -> Flow {
+    while try evaluate(condition, in: environment).isTruthy {
+      try checkInterrupt(at: range)
+      switch try execute(block: body, in: environment) {
+      case .breakLoop: return .normal
+      case .returned(let value): return .returned(value)
+      case .normal, .continueLoop: continue
+      }
+    }
+    return .normal
+  }
+
+  @inline(never)
+  private func executeFor(
+    _ name: String, _ iterableExpression: Expression, _ body: [Statement],
+    in environment: Environment, at range: SourceRange
+  ) throws(RuntimeError) -> Flow {
+    let iterable = try evaluate(iterableExpression, in: environment)
+    for element in try elements(of: iterable, at: iterableExpression.range) {
+      try checkInterrupt(at: range)
+      environment.values[name] = element
+      switch try execute(block: body, in: environment) {
+      case .breakLoop: return .normal
+      case .returned(let value): return .returned(value)
+      case .normal, .continueLoop: continue
+      }
     }
     return .normal
   }
@@ -312,6 +344,10 @@ public final class Interpreter {
 
   // MARK: - Expressions
 
+  // NOTE: each case of `evaluate` and `execute` calls its own small function. In debug builds a
+  // function's frame holds the locals of every case, and these two recurse once per kms call
+  // level, so keeping them small is what lets deep kms recursion fit on the native stack.
+
   private func evaluate(_ expression: Expression, in environment: Environment) throws(RuntimeError)
     -> Value
   {
@@ -320,70 +356,131 @@ public final class Interpreter {
     case .string(let text): return .string(text)
     case .boolean(let value): return .boolean(value)
     case .none: return .none
-    case .interpolation(let parts):
-      var text = ""
-      for part in parts { text += try evaluate(part, in: environment).description }
-      return .string(text)
-    case .variable(let name):
-      if let value = environment.lookup(name) { return value }
-      if let builtin = registry.builtin(named: name) { return .function(.builtin(builtin)) }
-      throw RuntimeError(
-        "'\(name)' is used before it is assigned", at: expression.range,
-        help: "assign it first, e.g. \(name) = …")
-    case .list(let elementExpressions):
-      var elements: [Value] = []
-      elements.reserveCapacity(elementExpressions.count)
-      for element in elementExpressions { elements.append(try evaluate(element, in: environment)) }
-      return .list(List(elements))
-    case .record(let entries):
-      let record = Record()
-      for entry in entries { record[entry.key] = try evaluate(entry.value, in: environment) }
-      return .record(record)
-    case .unary(let op, let operandExpression):
-      let operand = try evaluate(operandExpression, in: environment)
-      switch op {
-      case .not: return .boolean(!operand.isTruthy)
-      case .negate:
-        guard case .number(let number) = operand else {
-          throw RuntimeError("cannot negate a \(operand.typeName)", at: expression.range)
-        }
-        return .number(-number)
-      }
-    case .binary(let op, let leftExpression, let rightExpression):
-      let left = try evaluate(leftExpression, in: environment)
-      let right = try evaluate(rightExpression, in: environment)
-      return try binary(op, left, right, at: expression.range)
-    case .logical(let op, let leftExpression, let rightExpression):
-      let left = try evaluate(leftExpression, in: environment)
-      switch op {
-      case .and: return left.isTruthy ? try evaluate(rightExpression, in: environment) : left
-      case .or: return left.isTruthy ? left : try evaluate(rightExpression, in: environment)
-      }
-    case .call(let calleeExpression, let argumentExpressions):
-      let callee = try evaluate(calleeExpression, in: environment)
-      var positional: [Value] = []
-      var keywords: [(label: String, value: Value, range: SourceRange)] = []
-      for argument in argumentExpressions {
-        let value = try evaluate(argument.value, in: environment)
-        if let label = argument.label {
-          keywords.append((label, value, argument.labelRange ?? argument.value.range))
-        } else {
-          positional.append(value)
-        }
-      }
-      return try call(
-        callee, positional: positional, keywords: keywords, at: expression.range,
-        calleeExpression: calleeExpression)
-    case .attribute(let objectExpression, let name, let nameRange):
-      let object = try evaluate(objectExpression, in: environment)
-      return try attribute(name, of: object, at: nameRange)
-    case .index(let objectExpression, let indexExpression):
-      let object = try evaluate(objectExpression, in: environment)
-      let index = try evaluate(indexExpression, in: environment)
-      return try element(of: object, at: index, range: indexExpression.range)
+    case .variable(let name): return try variable(name, in: environment, at: expression.range)
+    case .interpolation(let parts): return try interpolate(parts, in: environment)
+    case .list(let elements): return try list(elements, in: environment)
+    case .record(let entries): return try record(entries, in: environment)
+    case .unary(let op, let operand):
+      return try unary(op, operand, in: environment, at: expression.range)
+    case .binary(let op, let left, let right):
+      return try binary(op, left, right, in: environment, at: expression.range)
+    case .logical(let op, let left, let right): return try logical(op, left, right, in: environment)
+    case .call(let callee, let arguments):
+      return try evaluateCall(callee, arguments, in: environment, at: expression.range)
+    case .attribute(let object, let name, let nameRange):
+      return try attribute(name, of: try evaluate(object, in: environment), at: nameRange)
+    case .index(let object, let position): return try index(object, position, in: environment)
     case .function(let declaration):
       return .function(.user(UserFunction(declaration: declaration, closure: environment)))
     }
+  }
+
+  private func variable(_ name: String, in environment: Environment, at range: SourceRange)
+    throws(RuntimeError) -> Value
+  {
+    if let value = environment.lookup(name) { return value }
+    if let builtin = registry.builtin(named: name) { return .function(.builtin(builtin)) }
+    throw RuntimeError(
+      "'\(name)' is used before it is assigned", at: range,
+      help: "assign it first, e.g. \(name) = …")
+  }
+
+  @inline(never)
+  private func interpolate(_ parts: [Expression], in environment: Environment) throws(RuntimeError)
+    -> Value
+  {
+    var text = ""
+    for part in parts { text += try evaluate(part, in: environment).description }
+    return .string(text)
+  }
+
+  @inline(never)
+  private func list(_ expressions: [Expression], in environment: Environment) throws(RuntimeError)
+    -> Value
+  {
+    var elements: [Value] = []
+    elements.reserveCapacity(expressions.count)
+    for element in expressions { elements.append(try evaluate(element, in: environment)) }
+    return .list(List(elements))
+  }
+
+  @inline(never)
+  private func record(_ entries: [RecordEntry], in environment: Environment) throws(RuntimeError)
+    -> Value
+  {
+    let record = Record()
+    for entry in entries { record[entry.key] = try evaluate(entry.value, in: environment) }
+    return .record(record)
+  }
+
+  @inline(never)
+  private func unary(
+    _ op: UnaryOperator, _ operandExpression: Expression, in environment: Environment,
+    at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    let operand = try evaluate(operandExpression, in: environment)
+    switch op {
+    case .not: return .boolean(!operand.isTruthy)
+    case .negate:
+      guard case .number(let number) = operand else {
+        throw RuntimeError("cannot negate a \(operand.typeName)", at: range)
+      }
+      return .number(-number)
+    }
+  }
+
+  @inline(never)
+  private func binary(
+    _ op: BinaryOperator, _ leftExpression: Expression, _ rightExpression: Expression,
+    in environment: Environment, at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    let left = try evaluate(leftExpression, in: environment)
+    let right = try evaluate(rightExpression, in: environment)
+    return try binary(op, left, right, at: range)
+  }
+
+  @inline(never)
+  private func logical(
+    _ op: LogicalOperator, _ leftExpression: Expression, _ rightExpression: Expression,
+    in environment: Environment
+  ) throws(RuntimeError) -> Value {
+    let left = try evaluate(leftExpression, in: environment)
+    switch op {
+    case .and: return left.isTruthy ? try evaluate(rightExpression, in: environment) : left
+    case .or: return left.isTruthy ? left : try evaluate(rightExpression, in: environment)
+    }
+  }
+
+  @inline(never)
+  private func evaluateCall(
+    _ calleeExpression: Expression, _ argumentExpressions: [CallArgument],
+    in environment: Environment, at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    let callee = try evaluate(calleeExpression, in: environment)
+    var positional: [Value] = []
+    var keywords: [(label: String, value: Value, range: SourceRange)] = []
+    for argument in argumentExpressions {
+      let value = try evaluate(argument.value, in: environment)
+      if let label = argument.label {
+        keywords.append((label, value, argument.labelRange ?? argument.value.range))
+      } else {
+        positional.append(value)
+      }
+    }
+    return try call(
+      callee, positional: positional, keywords: keywords, at: range,
+      calleeExpression: calleeExpression)
+  }
+
+  @inline(never)
+  private func index(
+    _ objectExpression: Expression, _ indexExpression: Expression, in environment: Environment
+  )
+    throws(RuntimeError) -> Value
+  {
+    let object = try evaluate(objectExpression, in: environment)
+    let index = try evaluate(indexExpression, in: environment)
+    return try element(of: object, at: index, range: indexExpression.range)
   }
 
   private func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange)
@@ -635,9 +732,11 @@ public final class Interpreter {
   ) throws(RuntimeError) -> Value {
     let declaration = function.declaration
     try checkInterrupt(at: range)
-    guard callStack.count < maximumCallDepth else {
+    var marker: UInt8 = 0
+    let stackAddress = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    guard callStack.count < maximumCallDepth, stackAddress > stackFloor else {
       throw RuntimeError(
-        "too many nested calls (more than \(maximumCallDepth))", at: range,
+        "too many nested calls", at: range,
         help: "a recursive function probably never reaches its base case")
     }
     let labels = keywords.enumerated().map {
@@ -673,6 +772,30 @@ public final class Interpreter {
       }
       throw error
     }
+  }
+
+  /// The address below which the current thread's stack is too close to its end for another
+  /// kms call: its lowest address plus a margin of 1/16 of its size (at least 512 KiB), room for
+  /// the deepest call's own frames and the library code it may run.
+  private static func stackFloorOfCurrentThread() -> UInt {
+    #if canImport(Glibc)
+      // NOTE: pthread_getattr_np is a GNU extension the Glibc module does not export; look it up.
+      typealias GetAttributes =
+        @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
+      guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_getattr_np") else {
+        return 0
+      }
+      let getAttributes = unsafeBitCast(symbol, to: GetAttributes.self)
+      var attributes = pthread_attr_t()
+      guard getAttributes(pthread_self(), &attributes) == 0 else { return 0 }
+      defer { pthread_attr_destroy(&attributes) }
+      var lowest: UnsafeMutableRawPointer?
+      var size = 0
+      guard pthread_attr_getstack(&attributes, &lowest, &size) == 0, let lowest else { return 0 }
+      return UInt(bitPattern: lowest) + UInt(max(size / 16, 512 * 1024))
+    #else
+      return 0
+    #endif
   }
 
   private func isExit(_ error: RuntimeError) -> Bool {

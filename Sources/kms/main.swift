@@ -29,33 +29,36 @@ struct KMSCommand: ParsableCommand {
   var scriptArguments: [String] = []
 
   func run() throws {
-    installInterruptHandler()
+    let command = self
+    throw ExitCode(runOnLargeStack { command.runCommand() })
+  }
+
+  private func runCommand() -> Int32 {
     if let code {
       // With -e, every positional argument belongs to the code's args().
       let arguments = (script.map { [$0] } ?? []) + scriptArguments
-      throw ExitCode(
-        runSource(SourceFile(name: "<command line>", text: code), arguments: arguments))
+      return runSource(SourceFile(name: "<command line>", text: code), arguments: arguments)
     }
     if let script {
       let path = (script as NSString).expandingTildeInPath
       guard let data = FileManager.default.contents(atPath: path) else {
         writeError("kms: cannot read '\(script)': no such file or not readable\n")
-        throw ExitCode(74)
+        return 74
       }
       guard let text = String(data: data, encoding: .utf8) else {
         writeError("kms: cannot read '\(script)': not UTF-8 text\n")
-        throw ExitCode(74)
+        return 74
       }
-      throw ExitCode(runSource(SourceFile(name: script, text: text), arguments: scriptArguments))
+      return runSource(SourceFile(name: script, text: text), arguments: scriptArguments)
     }
-    throw ExitCode(REPL(interpreter: Interpreter()).run())
+    return REPL(interpreter: makeInterpreter(arguments: [])).run()
   }
 }
 
 /// Runs a whole program and reports errors.
 /// - Returns: the exit code.
 func runSource(_ file: SourceFile, arguments: [String]) -> Int32 {
-  let interpreter = Interpreter(scriptArguments: arguments)
+  let interpreter = makeInterpreter(arguments: arguments)
   let colored = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
   switch interpreter.run(file) {
   case .success:
@@ -74,6 +77,42 @@ func runSource(_ file: SourceFile, arguments: [String]) -> Int32 {
       return 70
     }
   }
+}
+
+/// Deepest kms recursion the command allows; the interpreter thread's stack is sized for it.
+let maximumCallDepth = 5_000
+
+/// An interpreter for the command line: the standard builtins, deep recursion allowed.
+func makeInterpreter(arguments: [String]) -> Interpreter {
+  let interpreter = Interpreter(scriptArguments: arguments)
+  interpreter.maximumCallDepth = maximumCallDepth
+  return interpreter
+}
+
+/// Runs `body` on a thread with a 1 GiB stack (reserved, touched only as used) and returns its
+/// result. A tree-walking interpreter uses native stack for every kms call level, a few KB in
+/// optimized builds and tens of KB in debug builds, so the main thread's 8 MiB would cap kms
+/// recursion at a few hundred levels. SIGINT is blocked on the waiting main thread so Ctrl-C is
+/// delivered to the interpreter thread and wakes its `poll`.
+func runOnLargeStack(_ body: @escaping @Sendable () -> Int32) -> Int32 {
+  final class Outcome: @unchecked Sendable {
+    var code: Int32 = 0
+    let done = DispatchSemaphore(value: 0)
+  }
+  let outcome = Outcome()
+  installInterruptHandler()
+  let thread = Thread {
+    outcome.code = body()
+    outcome.done.signal()
+  }
+  thread.stackSize = 1 << 30
+  thread.start()
+  var mask = sigset_t()
+  sigemptyset(&mask)
+  sigaddset(&mask, SIGINT)
+  pthread_sigmask(SIG_BLOCK, &mask, nil)
+  outcome.done.wait()
+  return outcome.code
 }
 
 func writeError(_ text: String) {

@@ -92,6 +92,21 @@ struct DiagnosticTests {
         """)
   }
 
+  @Test("runaway recursion is an error, not a crash, whatever the depth limit")
+  func nativeStackGuard() {
+    let interpreter = Interpreter(output: { _ in })
+    interpreter.maximumCallDepth = 10_000_000
+    let text = "fn down(n) { return 1 + down(n + 1) }\ndown(0)\n"
+    guard
+      case .failure(.runtime(let error)) = interpreter.run(SourceFile(name: "r.kms", text: text))
+    else {
+      Issue.record("expected a runtime error")
+      return
+    }
+    #expect(Diagnostic(error).shortDescription == "1:25: too many nested calls")
+    #expect(error.traceback.count > 10)
+  }
+
   @Test("suggests names within a third of their length and no further")
   func suggestions() {
     #expect(suggestion(for: "encodr", among: ["encoder", "decoder"]) == "encoder")
