@@ -186,6 +186,14 @@ public struct Lexer {
   private mutating func unexpected(
     _ character: Character, hint: String?, from start: SourceLocation
   ) {
+    // A run of the same stray character (a pasted ``` fence) is one error, underlined whole.
+    if case .unexpectedCharacter(let previous, let previousHint, let range) = errors.last,
+      previous == character, range.end == start
+    {
+      errors[errors.count - 1] = .unexpectedCharacter(
+        character, hint: previousHint, SourceRange(file: file, start: range.start, end: location))
+      return
+    }
     errors.append(
       .unexpectedCharacter(
         character, hint: hint, SourceRange(file: file, start: start, end: location)))
