@@ -58,6 +58,28 @@ public indirect enum ValueType: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
+/// "bad argument 'lr' to 'trainer' (number expected, got string)"; a fractional number where a
+/// whole one is expected reads "(integer expected, got 2.5)".
+func badArgumentMessage(parameter: Parameter, callee: String, value: Value) -> String {
+  var got = value.typeName
+  if case .number(let number) = value, ValueType.integer.isAccepted(in: parameter.type) {
+    got = Value.format(number)
+  }
+  return "bad argument '\(parameter.name)' to '\(callee)' (\(parameter.type) expected, got \(got))"
+}
+
+extension ValueType {
+  /// True when `type` is or includes `self`.
+  fileprivate func isAccepted(in type: ValueType) -> Bool {
+    switch type {
+    case self: true
+    case .oneOf(let types): types.contains { isAccepted(in: $0) }
+    case .optional(let wrapped): isAccepted(in: wrapped)
+    default: false
+    }
+  }
+}
+
 /// One parameter of a builtin: its name, accepted type, default and how it may be passed.
 public struct Parameter {
   /// The name, also its keyword label.

@@ -660,13 +660,13 @@ public final class Interpreter {
     at range: SourceRange
   ) -> RuntimeError {
     let (message, help) = problem.message(callee: callee, signature: signature)
-    var where_ = range
+    var errorRange = range
     switch problem {
     case .unknownKeyword(_, let index, _), .givenTwice(_, let index):
-      where_ = keywords[index - positionalCount].range
+      errorRange = keywords[index - positionalCount].range
     default: break
     }
-    return RuntimeError(message, at: where_, help: help)
+    return RuntimeError(message, at: errorRange, help: help)
   }
 
   private func callBuiltin(
@@ -694,7 +694,7 @@ public final class Interpreter {
         let collected = binding.variadic.map(argument)
         for value in collected where !parameter.type.accepts(value) {
           throw RuntimeError(
-            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, got \(value.typeName))",
+            badArgumentMessage(parameter: parameter, callee: builtin.name, value: value),
             at: range)
         }
         values.append(.list(List(collected)))
@@ -703,7 +703,7 @@ public final class Interpreter {
         let value = argument(index)
         guard parameter.type.accepts(value) else {
           throw RuntimeError(
-            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, got \(value.typeName))",
+            badArgumentMessage(parameter: parameter, callee: builtin.name, value: value),
             at: range)
         }
         values.append(value)

@@ -271,7 +271,8 @@ public struct Resolver {
     }
   }
 
-  /// Binds a direct call of a builtin (not shadowed by a variable) against its parameters.
+  /// Binds a direct call of a builtin (not shadowed by a variable) against its parameters, and
+  /// checks the type of every argument written as a literal (`lr: "fast"`, `epochs: 2.5`).
   private mutating func checkBuiltinCall(
     callee: Expression, arguments: [CallArgument], range: SourceRange
   ) {
@@ -282,15 +283,48 @@ public struct Resolver {
     let labels = arguments.enumerated().compactMap { index, argument in
       argument.label.map { (label: $0, argumentIndex: index) }
     }
-    if case .failure(let problem) = bindArguments(
-      builtin.slots, positionalCount: positionalCount, labels: labels)
-    {
+    switch bindArguments(builtin.slots, positionalCount: positionalCount, labels: labels) {
+    case .failure(let problem):
       let (message, help) = problem.message(callee: builtin.name, signature: builtin.signature)
-      var where_ = range
+      var errorRange = range
       if case .unknownKeyword(_, let index, _) = problem {
-        where_ = arguments[index].labelRange ?? range
+        errorRange = arguments[index].labelRange ?? range
       }
-      errors.append(.badCall(message: message, help: help, where_))
+      errors.append(.badCall(message: message, help: help, errorRange))
+    case .success(let binding):
+      for (slot, parameter) in builtin.parameters.enumerated() {
+        let indices =
+          parameter.isVariadic ? binding.variadic : binding.slotArgument[slot].map { [$0] } ?? []
+        for index in indices {
+          guard let value = Resolver.literalValue(arguments[index].value),
+            !parameter.type.accepts(value)
+          else { continue }
+          let message = badArgumentMessage(parameter: parameter, callee: builtin.name, value: value)
+          errors.append(.badCall(message: message, help: nil, range))
+          return
+        }
+      }
     }
   }
+
+  /// A stand-in value with the type (and, for numbers, the value) of a literal argument, or nil
+  /// when the argument is not a literal.
+  private static func literalValue(_ expression: Expression) -> Value? {
+    switch expression.kind {
+    case .number(let number): .number(number)
+    case .unary(.negate, let operand):
+      if case .number(let number) = operand.kind { .number(-number) } else { nil }
+    case .string, .interpolation: .string("")
+    case .boolean(let value): .boolean(value)
+    case .none: Value.none
+    case .list: .list(List())
+    case .record: .record(Record())
+    case .function: .function(.builtin(Resolver.placeholderFunction))
+    default: nil
+    }
+  }
+
+  private static let placeholderFunction = Builtin(
+    "fn", summary: "a function literal's stand-in", example: "fn (x) { return x }"
+  ) { _ in .none }
 }
