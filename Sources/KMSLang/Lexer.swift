@@ -47,7 +47,8 @@ public struct Lexer {
   ///   - start: where `text` starts inside `file`.
   public init(text: String, file: SourceFile, start: SourceLocation) {
     self.file = file
-    self.characters = Array(text)
+    // A byte-order mark some editors write is not part of the program.
+    self.characters = Array(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
     self.line = start.line
     self.column = start.column
   }
@@ -81,7 +82,7 @@ public struct Lexer {
   private mutating func advance() -> Character {
     let character = characters[index]
     index += 1
-    if character == "\n" {
+    if character.isLineBreak {
       line += 1
       column = 1
     } else {
@@ -104,8 +105,8 @@ public struct Lexer {
   private mutating func skipSpaceAndComments() {
     while let character = peek() {
       if character == "#" {
-        while let next = peek(), next != "\n" { advance() }
-      } else if character == "\n" {
+        while let next = peek(), !next.isLineBreak { advance() }
+      } else if character.isLineBreak {
         let start = location
         advance()
         let previous = tokens.last?.kind
@@ -259,7 +260,7 @@ public struct Lexer {
     var segments: [StringSegment] = []
     var text = ""
     while true {
-      guard let character = peek(), character != "\n" else {
+      guard let character = peek(), !character.isLineBreak else {
         errors.append(.unterminatedString(SourceRange(file: file, start: start, end: location)))
         add(.string(text), from: start)
         return
@@ -271,7 +272,7 @@ public struct Lexer {
         continue
       }
       let escapeStart = SourceLocation(line: line, column: column - 1)
-      guard let escaped = peek(), escaped != "\n" else { continue }
+      guard let escaped = peek(), !escaped.isLineBreak else { continue }
       advance()
       switch escaped {
       case "n": text.append("\n")
@@ -309,10 +310,10 @@ public struct Lexer {
     var code = ""
     var depth = 0
     var inString = false
-    while let character = peek(), character != "\n" {
+    while let character = peek(), !character.isLineBreak {
       advance()
       if inString {
-        if character == "\\", let next = peek(), next != "\n" {
+        if character == "\\", let next = peek(), !next.isLineBreak {
           code.append(character)
           code.append(advance())
           continue
@@ -330,4 +331,9 @@ public struct Lexer {
     }
     return nil
   }
+}
+
+extension Character {
+  /// A line ending: `\n`, or `\r\n`, which Swift reads as one Character.
+  var isLineBreak: Bool { self == "\n" || self == "\r\n" }
 }

@@ -43,8 +43,9 @@ public final class SourceFile: Sendable {
   public init(name: String, text: String) {
     self.name = name
     self.text = text
-    self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+    // NOTE: "\r\n" is one Character in Swift, so it is split on explicitly.
+    self.lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.map {
+      String($0)
     }
   }
 

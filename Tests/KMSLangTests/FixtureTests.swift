@@ -73,7 +73,10 @@ struct Expectations {
   var isEmpty: Bool { output.isEmpty && errors.isEmpty }
 
   init(parsing text: String) {
-    for line in text.components(separatedBy: "\n") {
+    // "\r\n" is one Character, so split on it explicitly (Windows line endings).
+    for line in text.split(
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    {
       guard let hash = line.range(of: "# ") else { continue }
       let comment = line[hash.upperBound...]
       for (prefix, keyPath) in [

@@ -80,6 +80,11 @@ struct LexerTests {
       kinds("{\na\n}") == [.leftBrace, .newline, .identifier("a"), .newline, .rightBrace, .newline])
   }
 
+  @Test("ignores a byte-order mark and carriage returns")
+  func byteOrderMark() {
+    #expect(kinds("\u{FEFF}x\r\ny") == [.identifier("x"), .newline, .identifier("y"), .newline])
+  }
+
   @Test("skips comments to the end of the line")
   func comments() {
     #expect(kinds("x # note (\ny") == [.identifier("x"), .newline, .identifier("y"), .newline])
