@@ -258,10 +258,15 @@ func recordValue(_ record: EpochRecord) -> Value {
 final class ProgressBar {
   let isEnabled: Bool
   private var isShown = false
+  private var lastDraw = Date.distantPast
 
   init(isEnabled: Bool) { self.isEnabled = isEnabled && isatty(STDERR_FILENO) == 1 }
 
   func draw(_ progress: BatchProgress) {
+    // At most ten redraws a second: small batches would otherwise flood the terminal.
+    let now = Date()
+    guard progress.batch == progress.batchCount || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+    lastDraw = now
     let width = 24
     let filled = progress.batchCount == 0 ? 0 : width * progress.batch / progress.batchCount
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)

@@ -100,7 +100,7 @@ final class REPL {
     case .exit(let code): return code
     case .interrupted:
       Interrupt.clear()
-      writeError("interrupted at \(error.range.file.name):\(error.range.start)\n")
+      writeError(interruptionMessage(error))
       lastFailureCode = 130
     case .failure:
       report([Diagnostic(error)])

@@ -70,7 +70,7 @@ func runSource(_ file: SourceFile, arguments: [String]) -> Int32 {
     switch error.kind {
     case .exit(let code): return code
     case .interrupted:
-      writeError("interrupted at \(error.range.file.name):\(error.range.start)\n")
+      writeError(interruptionMessage(error))
       return 130
     case .failure:
       writeError(Diagnostic(error).rendered(colored: colored))
@@ -146,3 +146,11 @@ if commandLine.first == "bench" {
   exit(runBenchmark(arguments: Array(commandLine.dropFirst())))
 }
 KMSCommand.main()
+
+/// `interrupted at <repl>:1:1`, followed by what the interrupted builtin said of its state
+/// (training: "during epoch 3: the model keeps the weights of its last completed batch").
+func interruptionMessage(_ error: RuntimeError) -> String {
+  let detail = error.message.hasPrefix("interrupted")
+    ? String(error.message.dropFirst("interrupted".count)) : ": " + error.message
+  return "interrupted at \(error.range.file.name):\(error.range.start)\(detail)\n"
+}
