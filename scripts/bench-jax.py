@@ -23,7 +23,9 @@ What is measured (must match `TrainingBenchmark.saeEpoch` in Sources/KMSNN/Train
     the script prints epoch GFLOP/s over sgemm GFLOP/s, the ratio `kms bench` prints for kms.
   - Threads: XLA's CPU client uses every core it may run on; on this 2-core machine that is 2.
     For one thread, pin the process to one core: `taskset -c 0 python3 scripts/bench-jax.py`.
-    /proc/loadavg is printed before and after, with the jax/jaxlib versions and the device.
+  - The machine is shared: /proc/loadavg is printed before and after, and, sharper, the CPU time
+    other processes took during the measurement (in cores; near 0 means the run had the machine).
+    Also printed: the jax/jaxlib versions and the device.
 
 How to run (the OpenBLAS variables some machines set are removed for this command only; XLA does
 not use OpenBLAS, so they would not apply, but nothing is left to chance):
@@ -57,6 +59,31 @@ def load():
     """The 1, 5 and 15 minute load averages, as /proc/loadavg prints them."""
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
+
+
+class OtherLoad:
+    """CPU time other processes used while timing, in cores (0 = the machine was ours alone).
+
+    /proc/loadavg lags by a minute and counts this benchmark's own threads, so this is the
+    sharper check: all cores' busy time from /proc/stat, less this process's own (os.times()),
+    over the wall time.
+    """
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+        busy = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+        own = os.times()
+        return busy, own.user + own.system, time.perf_counter()
+
+    def cores(self):
+        busy, own, wall = self._sample()
+        busy0, own0, wall0 = self.start
+        return max(0.0, (busy - busy0) - (own - own0)) / (wall - wall0)
 
 
 def autoencoder(key):
@@ -152,6 +179,7 @@ def main():
           f"{cores} core(s) allowed; XLA_FLAGS={os.environ.get('XLA_FLAGS', '(unset)')}")
     print(f"load before: {load()}")
     flops = epoch_flops(LAYER_SIZES, args.samples)
+    other = OtherLoad()
     gemm = sgemm_gflops()
     print(f"\nsgemm 1024³ (median of 7) {gemm:.1f} GFLOP/s")
     print(f"SAE epoch, {args.samples} samples, batch {args.batch}, whole step jitted, "
@@ -160,6 +188,7 @@ def main():
     median = statistics.median(seconds[1:])
     rate = flops / median / 1e9
     print(f"  median   {median:7.3f} s   {rate:.1f} GFLOP/s   {rate / gemm:.2f} of sgemm")
+    print(f"  other processes used {other.cores():.2f} core(s) meanwhile; load {load()}")
     print(f"\nload after: {load()}")
 
 

@@ -31,6 +31,7 @@ Options: --threads 2,1  --epochs 3  --samples 54000  --batch 164  --fused (Adam'
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -50,6 +51,31 @@ def load():
     """The 1, 5 and 15 minute load averages, as /proc/loadavg prints them."""
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
+
+
+class OtherLoad:
+    """CPU time other processes used while timing, in cores (0 = the machine was ours alone).
+
+    /proc/loadavg lags by a minute and counts this benchmark's own threads, so this is the
+    sharper check: all cores' busy time from /proc/stat, less this process's own (os.times()),
+    over the wall time.
+    """
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+        busy = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+        own = os.times()
+        return busy, own.user + own.system, time.perf_counter()
+
+    def cores(self):
+        busy, own, wall = self._sample()
+        busy0, own0, wall0 = self.start
+        return max(0.0, (busy - busy0) - (own - own0)) / (wall - wall0)
 
 
 def autoencoder(generator):
@@ -128,6 +154,7 @@ def main():
     adam = "Adam(fused=True)" if args.fused else "Adam (default implementation)"
     for threads in [int(t) for t in args.threads.split(",")]:
         torch.set_num_threads(threads)
+        other = OtherLoad()
         gemm = sgemm_gflops()
         print(f"\n{threads} thread(s): sgemm 1024³ (median of 7) {gemm:.1f} GFLOP/s")
         print(f"SAE epoch, {args.samples} samples, batch {args.batch}, {adam}, "
@@ -136,7 +163,8 @@ def main():
         median = statistics.median(seconds[1:])
         rate = flops / median / 1e9
         print(f"  median   {median:7.3f} s   {rate:.1f} GFLOP/s   "
-              f"{rate / gemm:.2f} of sgemm   load {load()}")
+              f"{rate / gemm:.2f} of sgemm")
+        print(f"  other processes used {other.cores():.2f} core(s) meanwhile; load {load()}")
     print(f"\nload after: {load()}")
 
 
