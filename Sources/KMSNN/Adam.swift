@@ -69,10 +69,25 @@ public final class Adam {
       // Large tensors are split across workers; the pieces are disjoint.
       let parts = count >= 65_536 ? Parallel.count : 1
       Parallel.run(parts: parts) { part in
-        for i in Parallel.range(of: count, parts: parts, part: part) {
+        let range = Parallel.range(of: count, parts: parts, part: part)
+        // NOTE: written with explicit 8-lane vectors: the compiler cannot prove that w, g, m and v
+        // do not overlap, and left the plain loop scalar (3× slower; see `kms bench`).
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+          let gi = SIMD8<Float>.load(g + i)
+          let mi = b1 * SIMD8<Float>.load(m + i) + (1 - b1) * gi
+          let vi = b2 * SIMD8<Float>.load(v + i) + (1 - b2) * gi * gi
+          let wi = SIMD8<Float>.load(w + i) - alpha * mi / (vi.squareRoot() + eps)
+          mi.store(to: m + i)
+          vi.store(to: v + i)
+          wi.store(to: w + i)
+          i += 8
+        }
+        while i < range.upperBound {
           m[i] = b1 * m[i] + (1 - b1) * g[i]
           v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
           w[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
+          i += 1
         }
       }
     }

@@ -51,3 +51,19 @@ extension UnsafeMutablePointer<Float> {
     }
   }
 }
+
+extension SIMD8<Float> {
+  /// Eight floats read from `pointer` (no alignment needed).
+  /// - Parameter pointer: the first of eight readable floats.
+  @inlinable
+  public static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  /// Writes the eight lanes to `pointer` (no alignment needed).
+  /// - Parameter pointer: the first of eight writable floats.
+  @inlinable
+  public func store(to pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: SIMD8<Float>.self)
+  }
+}
