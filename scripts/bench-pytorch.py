@@ -20,12 +20,15 @@ What is measured (must match `TrainingBenchmark.saeEpoch` in Sources/KMSNN/Train
   - torch's own sgemm: torch.mm on 1024×1024 float32 into a preallocated output, one warm-up,
     median of 7, at the same thread count; the script prints epoch GFLOP/s over sgemm GFLOP/s, the
     ratio `kms bench` prints for kms.
-  - Threads: torch.set_num_threads(N) for each N in `--threads` (default "2,1"). /proc/loadavg is
-    printed before and after, with the torch version and its BLAS / threading back end.
+  - Threads: torch.set_num_threads(N) for each N in `--threads` (default "2,1").
+  - The machine is shared: /proc/loadavg is printed before and after, and, sharper, the CPU time
+    other processes took during each measurement (in cores; near 0 means the run had the machine).
+    Also printed: the torch version and its BLAS / threading back end.
 
 How to run (the OpenBLAS variables some machines set are removed for this command only; torch's
 CPU wheel uses MKL, not OpenBLAS, so they would not apply, but nothing is left to chance):
-    pip install torch            # the +cpu wheel where one is offered (no CUDA download)
+    pip install "torch==2.13.0+cpu"   # the CPU-only wheel (MKL, OpenMP; no CUDA download); on
+                                      # these machines pip finds it in /opt/wheels (find-links)
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice -n -10 python3 scripts/bench-pytorch.py
 Options: --threads 2,1  --epochs 3  --samples 54000  --batch 164  --fused (Adam's fused CPU kernel)
 """
