@@ -45,8 +45,7 @@ public final class Dense: Layer {
                  "Dense(\(inputSize) -> \(outputSize)) got input \(input.shape)")
     savedInput = input
     let y = output.tensor([input.shape[0], outputSize])
-    gemm(input, weight.value, into: y, transposeRight: true)  // x · Wᵀ
-    y.addToEachRow(bias.value)                                  // + b
+    gemm(input, weight.value, into: y, transposeRight: true, rowBias: bias.value)  // x · Wᵀ + b
     return y
   }
 

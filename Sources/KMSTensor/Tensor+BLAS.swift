@@ -18,9 +18,11 @@ internal import CBLAS
 ///   - transposeRight: use `bᵀ`.
 ///   - alpha: the product's factor.
 ///   - beta: the factor on `c`'s old contents (0 overwrites, 1 accumulates).
+///   - rowBias: a vector `[n]` added to every row of the result, by the worker that computed the
+///     row while it is still in cache (a dense layer's bias).
 public func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor,
                  transposeLeft: Bool = false, transposeRight: Bool = false,
-                 alpha: Float = 1, beta: Float = 0) {
+                 alpha: Float = 1, beta: Float = 0, rowBias: Tensor? = nil) {
   let (aRows, aCols) = (a.shape[0], a.shape.rowSize)
   let (bRows, bCols) = (b.shape[0], b.shape.rowSize)
   let m = transposeLeft ? aCols : aRows
@@ -31,11 +33,13 @@ public func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor,
     k == kb && c.shape[0] == m && c.shape.rowSize == n,
     "gemm: \(a.shape)\(transposeLeft ? "ᵀ" : "") · \(b.shape)\(transposeRight ? "ᵀ" : "")"
       + " does not fit result \(c.shape)")
+  precondition(rowBias == nil || rowBias!.count == n, "gemm: row bias \(rowBias!.shape) for \(n) columns")
   guard m > 0, n > 0 else { return }
   _ = singleThreadedBLAS
   let product = GEMMOperands(
     a: a.data, lda: aCols, transposeA: transposeLeft, b: b.data, ldb: bCols,
-    transposeB: transposeRight, c: c.data, ldc: n, k: k, alpha: alpha, beta: beta)
+    transposeB: transposeRight, c: c.data, ldc: n, k: k, alpha: alpha, beta: beta,
+    rowBias: rowBias?.data)
 
   // Below ~4 MFLOP the hand-off costs more than it saves.
   let workers = 2 * m * n * k >= 4_000_000 ? min(Parallel.count, max(m, n) / 16) : 1
@@ -59,6 +63,7 @@ private struct GEMMOperands: @unchecked Sendable {
   let b: UnsafeMutablePointer<Float>, ldb: Int, transposeB: Bool
   let c: UnsafeMutablePointer<Float>, ldc: Int
   let k: Int, alpha: Float, beta: Float
+  let rowBias: UnsafeMutablePointer<Float>?
 
   /// Computes `c[rows, columns]` with one single-threaded sgemm.
   func run(rows: Range<Int>, columns: Range<Int>) {
@@ -71,6 +76,12 @@ private struct GEMMOperands: @unchecked Sendable {
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
       Int32(rows.count), Int32(columns.count), Int32(k), alpha, aStart, Int32(lda), bStart,
       Int32(ldb), beta, cStart, Int32(ldc))
+    guard let rowBias else { return }
+    let bias = rowBias + columns.lowerBound
+    for row in 0..<rows.count {
+      let y = cStart + row * ldc
+      for j in 0..<columns.count { y[j] += bias[j] }
+    }
   }
 }
 

@@ -16,10 +16,13 @@ extension Tensor {
   public func addColumnSums(into result: Tensor) {
     let width = shape.rowSize
     precondition(result.count == width, "addColumnSums: \(shape) into \(result.shape)")
-    let out = result.data
-    for r in 0..<shape[0] {
-      let x = data + r * width
-      for c in 0..<width { out[c] += x[c] }
+    let (out, x, rows) = (result.data, data, shape[0])
+    // Workers take disjoint column ranges, so each sum keeps the same order on every run.
+    Parallel.forEachChunk(of: width, minimumPerWorker: max(1, 32_768 / max(rows, 1))) { columns in
+      for r in 0..<rows {
+        let row = x + r * width
+        for c in columns { out[c] += row[c] }
+      }
     }
   }
 
