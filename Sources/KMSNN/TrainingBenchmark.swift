@@ -38,7 +38,7 @@ public enum TrainingBenchmark {
     let b = Tensor.uniform([size, size], in: -1...1, rng: &rng)
     let c = Tensor(shape: [size, size])
     let savedWorkers = Parallel.count
-    if let blasThreads { Parallel.setCount(1) }
+    if blasThreads != nil { Parallel.setCount(1) }
     gemm(a, b, into: c)  // warm-up, and sets OpenBLAS to one thread the first time
     if let blasThreads { BLASThreads.set(blasThreads) }
     defer {
