@@ -118,7 +118,8 @@ public final class TrainerObject: HostObject {
 
   /// `trainer: autoencoder …, 3 epochs, batch 164`.
   public var summary: String {
-    "\(model.title), \(trainer.epochsCompleted) epochs done, batch \(trainer.batchSize)"
+    let epochs = trainer.epochsCompleted
+    return "\(model.title), \(epochs) epoch\(epochs == 1 ? "" : "s") done, batch \(trainer.batchSize)"
   }
 
   /// The kms type `trainer`.

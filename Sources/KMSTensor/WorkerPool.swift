@@ -76,6 +76,10 @@ final class WorkerPool: @unchecked Sendable {
   @inline(never) private func runPart(_ part: Int) { job!(part) }
 
   private func workerLoop() {
+    // Signals are for the thread that started the work (Ctrl-C must reach the interpreter).
+    var signals = sigset_t()
+    sigfillset(&signals)
+    pthread_sigmask(SIG_BLOCK, &signals, nil)
     var seen = generation.load(ordering: .acquiring)
     while true {
       var spins = 0

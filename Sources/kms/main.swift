@@ -89,6 +89,9 @@ func makeInterpreter(arguments: [String]) -> Interpreter {
   return interpreter
 }
 
+/// The thread running the interpreter (and the line reader), once it has started.
+nonisolated(unsafe) var interpreterThread: pthread_t?
+
 /// Runs `body` on a thread with a 1 GiB stack (reserved, touched only as used) and returns its
 /// result. A tree-walking interpreter uses native stack for every kms call level, a few KB in
 /// optimized builds and tens of KB in debug builds, so the main thread's 8 MiB would cap kms
@@ -102,6 +105,7 @@ func runOnLargeStack(_ body: @escaping @Sendable () -> Int32) -> Int32 {
   let outcome = Outcome()
   installInterruptHandler()
   let thread = Thread {
+    interpreterThread = pthread_self()
     outcome.code = body()
     outcome.done.signal()
   }
@@ -122,7 +126,17 @@ func writeError(_ text: String) {
 /// Makes Ctrl-C set `Interrupt` instead of killing the process; a second Ctrl-C before the
 /// first was handled kills it (for code stuck where nothing polls the flag). No SA_RESTART, so
 /// a blocked `poll` in the line reader wakes up.
+///
+/// NOTE: the kernel may hand SIGINT to any thread that does not block it, such as one of
+/// OpenBLAS's or kms's worker threads, whose interrupted call nobody is waiting on. So the handler
+/// also sends SIGUSR1 (whose handler does nothing) to the interpreter thread, which wakes its
+/// `poll` with EINTR wherever the SIGINT landed.
 func installInterruptHandler() {
+  var wake = sigaction()
+  wake.__sigaction_handler.sa_handler = { _ in }
+  sigemptyset(&wake.sa_mask)
+  wake.sa_flags = 0
+  sigaction(SIGUSR1, &wake, nil)
   var action = sigaction()
   action.__sigaction_handler.sa_handler = { _ in
     if Interrupt.isRequested {
@@ -130,6 +144,9 @@ func installInterruptHandler() {
       raise(SIGINT)
     }
     Interrupt.request()
+    if let target = interpreterThread, pthread_equal(target, pthread_self()) == 0 {
+      pthread_kill(target, SIGUSR1)
+    }
   }
   sigemptyset(&action.sa_mask)
   action.sa_flags = 0
