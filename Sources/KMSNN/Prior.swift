@@ -1,0 +1,77 @@
+import Foundation
+import KMSTensor
+
+/// A prior distribution for an autoencoder's code (paper §II.C, made precise in PAPER-NOTES.md):
+/// samples come with the class label that owns their region, so they can be coloured by class and
+/// drawn conditioned on true labels.
+public struct Prior: Sendable, Equatable {
+  /// The shape of the distribution.
+  public enum Kind: String, Sendable, CaseIterable {
+    /// A 2-D swiss roll of two turns, class k owning the k-th tenth (class 0 at the centre).
+    case swissRoll = "swiss_roll"
+    /// One-hot vectors of the class, `classCount`-D, optionally with Gaussian noise.
+    case oneHot = "one_hot"
+  }
+
+  /// The shape.
+  public let kind: Kind
+  /// The number of classes (regions of the roll, or one-hot dimensions).
+  public let classCount: Int
+  /// Standard deviation of Gaussian noise added to every coordinate (0 for none). The paper
+  /// suggests noise on the one-hot prior as an improvement (§IV.D).
+  public let noise: Float
+
+  /// Creates a prior.
+  /// - Parameters:
+  ///   - kind: the shape.
+  ///   - classCount: classes, at least 1 (10 for KMNIST).
+  ///   - noise: Gaussian noise deviation, ≥ 0.
+  public init(_ kind: Kind, classCount: Int = 10, noise: Float = 0) {
+    precondition(classCount >= 1, "a prior needs at least one class, got \(classCount)")
+    precondition(noise >= 0 && noise.isFinite, "prior noise must be ≥ 0, got \(noise)")
+    self.kind = kind
+    self.classCount = classCount
+    self.noise = noise
+  }
+
+  /// The dimension of a sample: 2 for the swiss roll, `classCount` for one-hot.
+  public var dimension: Int { kind == .swissRoll ? 2 : classCount }
+
+  /// Draws one sample per label, each from its class's region: the label-conditioned prior.
+  /// - Parameters:
+  ///   - labels: the class of each sample, each in `0..<classCount`.
+  ///   - rng: the random source.
+  /// - Returns: `[labels.count, dimension]`.
+  public func sample(labels: [Int32], rng: inout RandomSource) -> Tensor {
+    let points = Tensor(shape: [labels.count, dimension])
+    for (row, label) in labels.enumerated() {
+      let k = Int(label)
+      precondition(k >= 0 && k < classCount, "prior label \(k) outside 0..<\(classCount)")
+      let p = points.data + row * dimension
+      switch kind {
+      case .swissRoll:
+        // From the AAE code the paper cites: u = (U(0,1) + k)/10, r = 3√u, θ = 4π√u.
+        let u = (Double(rng.uniform()) + Double(k)) / Double(classCount)
+        let r = 3 * u.squareRoot(), theta = 4 * Double.pi * u.squareRoot()
+        p[0] = Float(r * cos(theta))
+        p[1] = Float(r * sin(theta))
+      case .oneHot:
+        p[k] = 1
+      }
+      if noise > 0 {
+        for j in 0..<dimension { p[j] += noise * rng.normal() }
+      }
+    }
+    return points
+  }
+
+  /// Draws `count` samples with uniformly random classes, as the paper's priors do.
+  /// - Parameters:
+  ///   - count: samples, ≥ 0.
+  ///   - rng: the random source.
+  /// - Returns: the points `[count, dimension]` and each one's class.
+  public func sample(count: Int, rng: inout RandomSource) -> (points: Tensor, labels: [Int32]) {
+    let labels = (0..<count).map { _ in Int32(rng.int(below: classCount)) }
+    return (sample(labels: labels, rng: &rng), labels)
+  }
+}
