@@ -1,4 +1,5 @@
 import Foundation
+import KMSLang
 import Testing
 
 /// The repository's samples folder (this file is Tests/KMSLangTests/SampleScriptTests.swift).
@@ -35,5 +36,18 @@ struct SampleScriptTests {
     let accuracyLine = text.split(separator: "\n").first { $0.hasPrefix("accuracy ") }
     let accuracy = accuracyLine.flatMap { Double($0.split(separator: " ")[1]) } ?? 0
     #expect(accuracy > 0.5, "\(accuracyLine ?? "no accuracy line")")
+  }
+
+  @Test("samples/paper-a.kms resolves against the current builtins and uses the paper's settings")
+  func paperAResolves() throws {
+    // The full run takes ~17 s in release on kmnist-10k; here it only has to resolve.
+    let path = samplesFolder.appendingPathComponent("paper-a.kms").path
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let compilation = Interpreter().compile(SourceFile(name: path, text: text))
+    #expect(compilation.diagnostics.isEmpty, "\(compilation.diagnostics.map(\.shortDescription))")
+    for setting in ["autoencoder([800, 400, 225])", "lr: 0.0008, batch: 164", "classifier(225, hidden: [200])",
+                    "lr: 0.0006, batch: 140", "delta: 0.001, patience: 5"] {
+      #expect(text.contains(setting), "paper-a.kms lacks \(setting)")
+    }
   }
 }
