@@ -28,6 +28,8 @@ public final class Adam {
 
   private let firstMoments: [Tensor]   // m, one per parameter, same shapes
   private let secondMoments: [Tensor]  // v
+  private let indexOf: [ObjectIdentifier: Int]  // a parameter's place in `parameters`
+  private var stepSize: Float = 0      // α_t of the current step
 
   /// Creates an optimizer for a group of parameters.
   /// - Parameters:
@@ -48,6 +50,7 @@ public final class Adam {
     self.learningRate = learningRate
     (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
     firstMoments = parameters.map { Tensor(shape: $0.shape) }
+    indexOf = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { (ObjectIdentifier($1), $0) })
     secondMoments = parameters.map { Tensor(shape: $0.shape) }
   }
 
@@ -58,45 +61,58 @@ public final class Adam {
 
   /// Applies one update from the parameters' current gradients.
   public func update() {
+    beginStep()
+    for parameter in parameters { update(parameter) }
+  }
+
+  /// Starts step t + 1: call once per batch, then `update(_:)` for each parameter as soon as its
+  /// gradient is final (the trainer does this layer by layer during backward, while the weights
+  /// and gradients are still in cache).
+  public func beginStep() {
     step += 1
     let t = Float(step)
-    let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
-    let (b1, b2, eps) = (beta1, beta2, epsilon)
+    stepSize = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
+  }
+
+  /// Updates one parameter of this group with the step begun by `beginStep()`.
+  /// - Parameter parameter: a parameter of this optimizer's group; others are ignored.
+  public func update(_ parameter: Parameter) {
+    guard let index = indexOf[ObjectIdentifier(parameter)] else { return }
+    precondition(step > 0, "Adam.update(_:) called before beginStep()")
+    let (alpha, b1, b2, eps) = (stepSize, beta1, beta2, epsilon)
     let tiny = SIMD8<Float>(repeating: .leastNormalMagnitude)
-    for (index, parameter) in parameters.enumerated() {
-      let (w, g) = (parameter.value.data, parameter.gradient.data)
-      let (m, v) = (firstMoments[index].data, secondMoments[index].data)
-      let count = parameter.value.count
-      // Large tensors are split across workers; the pieces are disjoint.
-      let parts = count >= 65_536 ? Parallel.count : 1
-      Parallel.run(parts: parts) { part in
-        let range = Parallel.range(of: count, parts: parts, part: part)
-        // NOTE: written with explicit 8-lane vectors: the compiler cannot prove that w, g, m and v
-        // do not overlap, and left the plain loop scalar (3× slower; see `kms bench`).
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
-          let gi = SIMD8<Float>.load(g + i)
-          var mi = b1 * SIMD8<Float>.load(m + i) + (1 - b1) * gi
-          var vi = b2 * SIMD8<Float>.load(v + i) + (1 - b2) * gi * gi
-          // NOTE: a weight whose gradient stays zero (a ReLU unit dead for the whole batch) has
-          // moments that decay by β each step into subnormal floats, which the CPU handles ~3×
-          // slower; they are far below anything that could move a weight, so flush them to zero.
-          mi.replace(with: 0, where: (mi .< tiny) .& (mi .> -tiny))
-          vi.replace(with: 0, where: vi .< tiny)
-          let wi = SIMD8<Float>.load(w + i) - alpha * mi / (vi.squareRoot() + eps)
-          mi.store(to: m + i)
-          vi.store(to: v + i)
-          wi.store(to: w + i)
-          i += 8
-        }
-        while i < range.upperBound {
-          m[i] = b1 * m[i] + (1 - b1) * g[i]
-          v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-          if abs(m[i]) < Float.leastNormalMagnitude { m[i] = 0 }
-          if v[i] < Float.leastNormalMagnitude { v[i] = 0 }
-          w[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
-          i += 1
-        }
+    let (w, g) = (parameter.value.data, parameter.gradient.data)
+    let (m, v) = (firstMoments[index].data, secondMoments[index].data)
+    let count = parameter.value.count
+    // Large tensors are split across workers; the pieces are disjoint.
+    let parts = count >= 65_536 ? Parallel.count : 1
+    Parallel.run(parts: parts) { part in
+      let range = Parallel.range(of: count, parts: parts, part: part)
+      // NOTE: written with explicit 8-lane vectors: the compiler cannot prove that w, g, m and v
+      // do not overlap, and left the plain loop scalar (3× slower; see `kms bench`).
+      var i = range.lowerBound
+      while i + 8 <= range.upperBound {
+        let gi = SIMD8<Float>.load(g + i)
+        var mi = b1 * SIMD8<Float>.load(m + i) + (1 - b1) * gi
+        var vi = b2 * SIMD8<Float>.load(v + i) + (1 - b2) * gi * gi
+        // NOTE: a weight whose gradient stays zero (a ReLU unit dead for the whole batch) has
+        // moments that decay by β each step into subnormal floats, which the CPU handles ~3×
+        // slower; they are far below anything that could move a weight, so flush them to zero.
+        mi.replace(with: 0, where: (mi .< tiny) .& (mi .> -tiny))
+        vi.replace(with: 0, where: vi .< tiny)
+        let wi = SIMD8<Float>.load(w + i) - alpha * mi / (vi.squareRoot() + eps)
+        mi.store(to: m + i)
+        vi.store(to: v + i)
+        wi.store(to: w + i)
+        i += 8
+      }
+      while i < range.upperBound {
+        m[i] = b1 * m[i] + (1 - b1) * g[i]
+        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+        if abs(m[i]) < Float.leastNormalMagnitude { m[i] = 0 }
+        if v[i] < Float.leastNormalMagnitude { v[i] = 0 }
+        w[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
+        i += 1
       }
     }
   }

@@ -68,8 +68,8 @@ public final class ReconstructionObjective: Objective {
     let reconstruction = model.network.forward(inputs)
     let dLoss = lossGradient.tensor(reconstruction.shape)
     let loss = meanSquaredError(predicted: reconstruction, target: inputs, gradient: dLoss)
-    _ = model.network.backward(dLoss)
-    optimizer.update()
+    optimizer.beginStep()
+    _ = model.network.backward(dLoss) { layer in layer.parameters.forEach(optimizer.update) }
     return BatchResult(loss: loss, correct: 0)
   }
 
@@ -113,8 +113,8 @@ public final class ClassificationObjective: Objective {
   public func trainStep(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult {
     model.store.zeroGradients()
     let result = lossAndCorrect(inputs: inputs, labels: labels)
-    _ = model.network.backward(result.gradient)
-    optimizer.update()
+    optimizer.beginStep()
+    _ = model.network.backward(result.gradient) { layer in layer.parameters.forEach(optimizer.update) }
     return result.batch
   }
 

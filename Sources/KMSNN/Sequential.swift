@@ -36,10 +36,25 @@ public final class Sequential: Layer {
 
   /// Walks the layers in reverse, as the forward pass ran.
   public func backward(_ outputGradient: Tensor) -> Tensor? {
+    backward(outputGradient, afterEachLayer: { _ in })
+  }
+
+  /// Walks the layers in reverse, calling `afterEachLayer` on every leaf layer as soon as its
+  /// backward has run, when its parameter gradients are final for this batch. The optimizer
+  /// updates that layer's weights there, while they are still in cache.
+  /// - Parameters:
+  ///   - outputGradient: ∂loss/∂output of the last `forward`.
+  ///   - afterEachLayer: called with each leaf layer, last layer first.
+  public func backward(_ outputGradient: Tensor, afterEachLayer: (Layer) -> Void) -> Tensor? {
     var gradient: Tensor? = outputGradient
     for layer in layers.reversed() {
       guard let dy = gradient else { break }
-      gradient = layer.backward(dy)
+      if let chain = layer as? Sequential {
+        gradient = chain.backward(dy, afterEachLayer: afterEachLayer)
+      } else {
+        gradient = layer.backward(dy)
+        afterEachLayer(layer)
+      }
     }
     return gradient
   }

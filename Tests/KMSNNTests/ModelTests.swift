@@ -138,3 +138,29 @@ struct ModelFileTests {
     }
   }
 }
+
+@Suite("Updating during backward")
+struct FusedUpdateTests {
+  @Test("updating each layer as its backward finishes equals one update after backward")
+  func sameAsSeparateUpdate() {
+    func trainedWeights(fused: Bool) -> Tensor {
+      let model = Autoencoder(inputSize: 12, encoderSizes: [8, 3], seed: 5)
+      let adam = Adam(parameters: model.store.parameters, learningRate: 0.01)
+      var rng = RandomSource(seed: 6)
+      let x = Tensor.uniform([4, 12], in: 0...1, rng: &rng)
+      for _ in 0..<3 {
+        model.store.zeroGradients()
+        let (_, dLoss) = meanSquaredError(predicted: model.network.forward(x), target: x)
+        if fused {
+          adam.beginStep()
+          _ = model.network.backward(dLoss) { layer in layer.parameters.forEach(adam.update) }
+        } else {
+          _ = model.network.backward(dLoss)
+          adam.update()
+        }
+      }
+      return model.store.values.copy()
+    }
+    #expect(trainedWeights(fused: true).isIdentical(to: trainedWeights(fused: false)))
+  }
+}
