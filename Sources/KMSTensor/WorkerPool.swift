@@ -4,10 +4,10 @@ import Synchronization
 /// A fixed set of threads that run the pieces of one parallel loop at a time, with low latency.
 ///
 /// NOTE: a training step hands out ~40 small parallel pieces per batch (products, activations,
-/// Adam). Dispatch's `concurrentPerform` costs tens of microseconds per call, which added up to a
-/// quarter of a second per SAE epoch; these workers instead spin on a generation counter for about
-/// a millisecond after each job before parking on a condition variable, so back-to-back jobs start
-/// in about a microsecond while an idle REPL uses no CPU.
+/// Adam), a few hundred batches an epoch. Dispatch's `concurrentPerform` costs tens of
+/// microseconds per call; these workers instead spin on a generation counter for a while after
+/// each job (yielding the core once the wait grows) before parking on a condition variable, so
+/// back-to-back jobs start in about a microsecond while an idle REPL uses no CPU.
 final class WorkerPool: @unchecked Sendable {
   private let generation = Atomic<Int>(0)    // bumped once per job
   // generation << 32 | next unclaimed piece: a worker that wakes late for an old job cannot
