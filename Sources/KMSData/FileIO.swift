@@ -83,8 +83,10 @@ func describeSignature(_ bytes: [UInt8]) -> String? {
   return nil
 }
 
-/// `1,234,567`: thousands separated by commas, for messages and summaries.
-func grouped(_ value: Int) -> String {
+/// `1,234,567`: thousands separated by commas, for messages and summaries (the language's
+/// summaries use it too).
+/// - Parameter value: the number.
+public func grouped(_ value: Int) -> String {
   let digits = String(value.magnitude)
   var result = ""
   for (offset, digit) in digits.enumerated() {

@@ -428,17 +428,6 @@ public final class EvaluationObject: HostObject {
     ])
 }
 
-/// `2077809` → `2,077,809`.
-func grouped(_ number: Int) -> String {
-  let digits = String(abs(number))
-  var result = ""
-  for (index, character) in digits.enumerated() {
-    if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-    result.append(character)
-  }
-  return (number < 0 ? "-" : "") + result
-}
-
 /// Refuses models too large to train here: each parameter needs four floats (value, gradient and
 /// Adam's two moments), so 250 million parameters already take 4 GB.
 private func checkModelSize(_ widths: [Int], _ arguments: Arguments) throws(RuntimeError) {
