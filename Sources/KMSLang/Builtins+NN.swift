@@ -545,7 +545,9 @@ extension BuiltinRegistry {
         for set in [training] + (validation.map { [$0] } ?? []) where set.featureCount != model.inputSize {
           throw arguments.error(
             "\(model.title) takes \(model.inputSize) features, but '\(set.name)' has \(set.featureCount)",
-            help: "encode the data first: codes = encode(ae.encoder, data)")
+            help: model.model is Classifier && set.featureCount > model.inputSize
+              ? "encode the data first: codes = encode(ae.encoder, data)"
+              : "build the model for \(set.featureCount) inputs")
         }
         let objective: Objective
         if let autoencoder = model.model as? Autoencoder {
