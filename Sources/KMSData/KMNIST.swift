@@ -118,9 +118,7 @@ public enum KMNIST {
       let test = try readDataset(
         files.testImages, files.testLabels, name: "kmnist-test",
         provenance: "KMNIST official test (\(folder)\(unverified))")
-      var splits = try test.resplit(
-        trainFraction: 0.7, validationFraction: 0.1, testFraction: 0.2, seed: seed,
-        protocolName: "kmnist-10k")
+      var splits = try test.resplit70_10_20(seed: seed, protocolName: "kmnist-10k")
       splits.notice =
         ([
           "no KMNIST training images in \(folder): using the kmnist-10k protocol (the official "
@@ -132,9 +130,7 @@ public enum KMNIST {
       let sample = try readDataset(
         files.testImages, files.testLabels, name: "kmnist-sample",
         provenance: "shipped KMNIST sample (\(folder)), not the paper's protocol")
-      var splits = try sample.resplit(
-        trainFraction: 0.7, validationFraction: 0.1, testFraction: 0.2, seed: seed,
-        protocolName: "sample")
+      var splits = try sample.resplit70_10_20(seed: seed, protocolName: "sample")
       splits.notice =
         "using the shipped KMNIST sample (\(grouped(sample.count)) official test images), not "
         + "the paper's protocol; run scripts/fetch-kmnist.sh for the full data"
@@ -240,5 +236,14 @@ public struct KMNISTFolder: Equatable, Sendable {
     } else {
       return nil
     }
+  }
+}
+
+extension Dataset {
+  /// The 70/10/20 stratified re-split that the kmnist-10k and sample protocols share.
+  fileprivate func resplit70_10_20(seed: UInt64, protocolName: String) throws -> DataSplits {
+    try resplit(
+      trainFraction: 0.7, validationFraction: 0.1, testFraction: 0.2, seed: seed,
+      protocolName: protocolName)
   }
 }

@@ -119,12 +119,9 @@ extension Canvas {
   ///   - radius: the radius in pixels.
   ///   - color: the fill colour.
   public func fillCircle(center: Point, radius: Double, color: Color) {
-    guard radius > 0, center.x.isFinite, center.y.isFinite else { return }
-    let x0 = max(Int(floor(center.x - radius - 0.5)), 0)
-    let x1 = min(Int(ceil(center.x + radius + 0.5)), width)
-    let y0 = max(Int(floor(center.y - radius - 0.5)), 0)
-    let y1 = min(Int(ceil(center.y + radius + 0.5)), height)
-    guard x0 < x1, y0 < y1 else { return }
+    guard radius > 0, center.x.isFinite, center.y.isFinite,
+      let (x0, x1, y0, y1) = pixelBounds(around: center, reach: radius)
+    else { return }
     for y in y0..<y1 {
       let dy = Double(y) + 0.5 - center.y
       for x in x0..<x1 {
@@ -143,12 +140,8 @@ extension Canvas {
   ///   - lineWidth: the width in pixels.
   public func strokeCircle(center: Point, radius: Double, color: Color, lineWidth: Double = 1) {
     guard radius > 0, lineWidth > 0 else { return }
-    let outer = radius + lineWidth / 2
-    let x0 = max(Int(floor(center.x - outer - 0.5)), 0)
-    let x1 = min(Int(ceil(center.x + outer + 0.5)), width)
-    let y0 = max(Int(floor(center.y - outer - 0.5)), 0)
-    let y1 = min(Int(ceil(center.y + outer + 0.5)), height)
-    guard x0 < x1, y0 < y1 else { return }
+    guard let (x0, x1, y0, y1) = pixelBounds(around: center, reach: radius + lineWidth / 2)
+    else { return }
     for y in y0..<y1 {
       let dy = Double(y) + 0.5 - center.y
       for x in x0..<x1 {
@@ -234,5 +227,15 @@ extension Canvas {
         Point(x: base.x - uy * halfWidth, y: base.y + ux * halfWidth),
         Point(x: base.x + uy * halfWidth, y: base.y - ux * halfWidth),
       ], color: color)
+  }
+
+  /// The pixels within `reach` of `center` plus half a pixel of anti-aliasing, clipped to the
+  /// canvas: x in `x0..<x1`, y in `y0..<y1`, or nil when none is on the canvas.
+  private func pixelBounds(around center: Point, reach: Double) -> (Int, Int, Int, Int)? {
+    let x0 = max(Int(floor(center.x - reach - 0.5)), 0)
+    let x1 = min(Int(ceil(center.x + reach + 0.5)), width)
+    let y0 = max(Int(floor(center.y - reach - 0.5)), 0)
+    let y1 = min(Int(ceil(center.y + reach + 0.5)), height)
+    return x0 < x1 && y0 < y1 ? (x0, x1, y0, y1) : nil
   }
 }
