@@ -50,6 +50,8 @@ public struct Parser {
   private var tokens: [Token]
   private var current = 0
   private var errors: [ParseError] = []
+  /// Set when a bracket was never closed: parsing resumes at the start of this line.
+  private var resumeLine: Int?
 
   /// Creates a parser over tokens that end with `.endOfFile`.
   /// - Parameter tokens: the lexer's output.
@@ -97,6 +99,20 @@ public struct Parser {
     throw .expected(what, found: peek.kind, peek.range)
   }
 
+  /// Consumes the bracket that closes `opener`. Inside brackets newlines do not end statements,
+  /// so a forgotten `)` is only noticed lines later: the message then names where it opened.
+  private mutating func close(_ kind: TokenKind, opener: Token, _ what: String
+  ) throws(ParseError) -> Token {
+    if check(kind) { return advance() }
+    if peek.range.start.line > opener.range.start.line, peek.kind != .endOfFile {
+      resumeLine = peek.range.start.line
+      throw .expected(
+        "expected \(kind.displayName) to close the \(opener.kind.displayName) at \(opener.range.start)",
+        found: peek.kind, peek.range)
+    }
+    throw .expected(what, found: peek.kind, peek.range)
+  }
+
   private mutating func skipNewlines() {
     while check(.newline) { advance() }
   }
@@ -126,10 +142,32 @@ public struct Parser {
         statements.append(try statement())
       } catch {
         errors.append(error)
-        synchronize()
+        if let line = resumeLine {
+          resumeLine = nil
+          rescan(fromLine: line)
+        } else {
+          synchronize()
+        }
       }
     }
     return statements
+  }
+
+  /// Replaces the tokens from `line` on with a fresh scan of the source from there.
+  ///
+  /// NOTE: inside an unclosed `(` or `[` the lexer drops newlines to the end of the file, so
+  /// synchronizing would find no statement boundary and hide every later error. Scanning again
+  /// with no bracket open gives the following lines their statement boundaries back.
+  private mutating func rescan(fromLine line: Int) {
+    let file = peek.range.file
+    guard let restart = tokens[current...].firstIndex(where: { $0.range.start.line >= line })
+    else { return }
+    let text = file.lines[(line - 1)...].joined(separator: "\n")
+    var lexer = Lexer(text: text, file: file, start: SourceLocation(line: line, column: 1))
+    // Lexical errors in these lines were reported by the first scan already.
+    let rest = lexer.tokenize().tokens
+    tokens.replaceSubrange(restart..., with: rest)
+    current = restart
   }
 
   /// Skips to the next statement boundary: past a newline or `;`, or up to a `}` or the end.
@@ -348,16 +386,18 @@ public struct Parser {
     var expression = try primary()
     while true {
       if match(.leftParen) {
+        let opener = previous
         let arguments = try callArguments()
-        let close = try consume(.rightParen, "expected ')' after the arguments")
+        let close = try close(.rightParen, opener: opener, "expected ')' after the arguments")
         expression = Expression(.call(expression, arguments), expression.range.union(close.range))
       } else if match(.dot) {
         let (name, nameRange) = try identifier("expected an attribute name after '.'")
         expression = Expression(
           .attribute(expression, name, nameRange), expression.range.union(nameRange))
       } else if match(.leftBracket) {
+        let opener = previous
         let index = try self.expression()
-        let close = try consume(.rightBracket, "expected ']' after the index")
+        let close = try close(.rightBracket, opener: opener, "expected ']' after the index")
         expression = Expression(.index(expression, index), expression.range.union(close.range))
       } else {
         return expression
@@ -410,7 +450,7 @@ public struct Parser {
     case .leftParen:
       advance()
       let inner = try expression()
-      let close = try consume(.rightParen, "expected ')' after the expression")
+      let close = try close(.rightParen, opener: token, "expected ')' after the expression")
       return Expression(inner.kind, token.range.union(close.range))
     case .leftBracket:
       advance()
@@ -419,7 +459,7 @@ public struct Parser {
         elements.append(try expression())
         if !match(.comma) { break }
       }
-      let close = try consume(.rightBracket, "expected ']' after the list elements")
+      let close = try close(.rightBracket, opener: token, "expected ']' after the list elements")
       return Expression(.list(elements), token.range.union(close.range))
     case .leftBrace:
       advance()
