@@ -44,8 +44,26 @@ public struct Prior: Sendable, Equatable {
   /// - Returns: `[labels.count, dimension]`.
   public func sample(labels: [Int32], rng: inout RandomSource) -> Tensor {
     let points = Tensor(shape: [labels.count, dimension])
-    for (row, label) in labels.enumerated() {
-      let k = Int(label)
+    fill(points, labels: labels, rng: &rng)
+    return points
+  }
+
+  /// Overwrites `points` with samples, drawing each one's class uniformly when `labels` is nil
+  /// (the paper's priors), else from the given class: the training loop's allocation-free form.
+  /// - Parameters:
+  ///   - points: `[rows, dimension]`.
+  ///   - labels: one class per row, each in `0..<classCount`, or nil.
+  ///   - rng: the random source.
+  public func fill<Labels: Collection<Int32>>(_ points: Tensor, labels: Labels?,
+                                              rng: inout RandomSource) {
+    precondition(points.shape.rank == 2 && points.shape[1] == dimension,
+                 "prior of dimension \(dimension) cannot fill \(points.shape)")
+    precondition(labels.map { $0.count == points.shape[0] } ?? true,
+                 "prior: \(labels?.count ?? 0) labels for \(points.shape[0]) rows")
+    var given = labels?.makeIterator()
+    points.fill(with: 0)
+    for row in 0..<points.shape[0] {
+      let k = Int(given?.next() ?? Int32(rng.int(below: classCount)))
       precondition(k >= 0 && k < classCount, "prior label \(k) outside 0..<\(classCount)")
       let p = points.data + row * dimension
       switch kind {
@@ -62,7 +80,6 @@ public struct Prior: Sendable, Equatable {
         for j in 0..<dimension { p[j] += noise * rng.normal() }
       }
     }
-    return points
   }
 
   /// Draws `count` samples with uniformly random classes, as the paper's priors do.
