@@ -515,8 +515,15 @@ extension BuiltinRegistry {
                      .keyword("lr", .number, default: .number(0.001)),
                      .keyword("batch", .integer, default: .number(128)),
                      .keyword("validation", .optional(.host("dataset")), default: .none),
-                     .keyword("seed", .integer, default: .number(0))],
-        summary: "a trainer for a model on data (a data value's train/validation, or one dataset)",
+                     .keyword("seed", .integer, default: .number(0)),
+                     .keyword("prior", .optional(.string), default: .none),
+                     .keyword("penalty", .optional(.string), default: .none),
+                     .keyword("weight", .optional(.number), default: .none),
+                     .keyword("kernel", .optional(.number), default: .none),
+                     .keyword("divergence", .optional(.string), default: .none),
+                     .keyword("conditioned", .optional(.boolean), default: .none)],
+        summary: "a trainer for a model on data (a data value's train/validation, or one dataset); "
+          + "prior: pushes an autoencoder's code toward \"swiss_roll\" or \"one_hot\"",
         example: "t = trainer(ae, data, lr: 0.0008, batch: 164)"
       ) { arguments in
         let model = try arguments.host("model", as: ModelObject.self)
@@ -550,7 +557,10 @@ extension BuiltinRegistry {
               : "build the model for \(set.featureCount) inputs")
         }
         let objective: Objective
-        if let autoencoder = model.model as? Autoencoder {
+        if let penalty = try priorPenalty(arguments, model: model, classCount: training.classCount) {
+          objective = PriorObjective(model: model.model as! Autoencoder, penalty: penalty,
+                                     learningRate: Float(lr), seed: UInt64(seed))
+        } else if let autoencoder = model.model as? Autoencoder {
           objective = ReconstructionObjective(model: autoencoder, learningRate: Float(lr))
         } else if let classifier = model.model as? Classifier {
           guard training.classCount <= classifier.classCount else {
@@ -697,4 +707,83 @@ extension BuiltinRegistry {
         }
       })
   }
+}
+
+private func isNone(_ value: Value) -> Bool {
+  if case .none = value { return true }
+  return false
+}
+
+/// The prior penalty a `trainer` call asks for (paper Part B), or nil when it names no prior.
+/// Defaults: the paper's CSD with λ 1 and kernel size 5; "adversarial" trains a discriminator
+/// instead, "csd+adversarial" both.
+private func priorPenalty(_ arguments: Arguments, model: ModelObject, classCount: Int)
+  throws(RuntimeError) -> PriorPenalty?
+{
+  let options = ["penalty", "weight", "kernel", "divergence", "conditioned"]
+  guard case .string(let name) = arguments["prior"] else {
+    if let given = options.first(where: { !isNone(arguments[$0]) }) {
+      throw arguments.error("\(given) only applies with a prior",
+                            help: "e.g. trainer(ae, data, prior: \"swiss_roll\", \(given): …)")
+    }
+    return nil
+  }
+  guard let autoencoder = model.model as? Autoencoder else {
+    throw arguments.error("only an autoencoder's code can follow a prior, not a \(model.title)")
+  }
+  guard let kind = Prior.Kind(rawValue: name) else {
+    throw arguments.error("unknown prior \(arguments["prior"].repr)",
+                          help: "use \"swiss_roll\" or \"one_hot\"")
+  }
+  let prior = Prior(kind, classCount: kind == .oneHot ? max(classCount, 2) : 10)
+  guard autoencoder.latentSize == prior.dimension else {
+    throw arguments.error(
+      "the \(name) prior is \(prior.dimension)-D but the code of \(model.title) is \(autoencoder.latentSize)-D",
+      help: "end the encoder sizes with \(prior.dimension), e.g. autoencoder([800, 400, \(prior.dimension)], code: \"linear\")")
+  }
+  if kind == .swissRoll && autoencoder.codeActivation == .relu {
+    throw arguments.error(
+      "a ReLU code cannot reach the swiss roll's negative coordinates",
+      help: "build the autoencoder with code: \"linear\"")
+  }
+  var penaltyName = "csd"
+  if case .string(let text) = arguments["penalty"] { penaltyName = text }
+  let penalties = ["csd", "adversarial", "csd+adversarial"]
+  guard penalties.contains(penaltyName) else {
+    throw arguments.error("unknown penalty \(arguments["penalty"].repr)",
+                          help: "use " + penalties.map { "\"\($0)\"" }.joined(separator: ", "))
+  }
+  let usesDivergence = penaltyName != "adversarial", adversarial = penaltyName != "csd"
+  var term: PriorPenalty.DivergenceTerm?
+  if usesDivergence {
+    var weight = 1.0, kernelSize = 5.0, divergence = DivergenceKind.cauchySchwarz
+    if case .number = arguments["weight"] {
+      weight = try arguments.number("weight", in: 0...1_000_000)
+    }
+    if case .number = arguments["kernel"] {
+      kernelSize = try arguments.positive("kernel")
+      try arguments.require("kernel", kernelSize <= 1_000_000, "at most 1,000,000")
+    }
+    if case .string(let text) = arguments["divergence"] {
+      guard let chosen = DivergenceKind(rawValue: text) else {
+        throw arguments.error(
+          "unknown divergence \(arguments["divergence"].repr)",
+          help: "use " + DivergenceKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+      }
+      divergence = chosen
+    }
+    term = PriorPenalty.DivergenceTerm(weight: Float(weight), kernelSize: Float(kernelSize),
+                                       kind: divergence)
+  } else if let given = ["weight", "kernel", "divergence"].first(where: { !isNone(arguments[$0]) }) {
+    throw arguments.error("\(given) only applies to the \"csd\" penalty",
+                          help: "use penalty: \"csd+adversarial\" for both")
+  }
+  var conditioned = false
+  if case .boolean(let flag) = arguments["conditioned"] { conditioned = flag }
+  if conditioned && !adversarial {
+    throw arguments.error("only a discriminator can be conditioned on labels",
+                          help: "use penalty: \"adversarial\" or \"csd+adversarial\"")
+  }
+  return PriorPenalty(prior: prior, divergence: term, adversarial: adversarial,
+                      conditioned: conditioned)
 }
