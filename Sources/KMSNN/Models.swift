@@ -22,7 +22,7 @@ extension Model {
 }
 
 /// Builds `Dense(sizes[i] → sizes[i+1])` layers, each followed by its activation (none when linear).
-private func denseStack(_ sizes: [Int], activations: [ActivationKind], namePrefix: String,
+func denseStack(_ sizes: [Int], activations: [ActivationKind], namePrefix: String,
                         rng: inout RandomSource) -> [Layer] {
   var layers: [Layer] = []
   for i in 0..<(sizes.count - 1) {

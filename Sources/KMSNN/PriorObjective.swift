@@ -113,14 +113,10 @@ public final class PriorObjective: Objective {
     if penalty.adversarial {
       var initRng = RandomSource(seed: seed)
       let width = model.latentSize + (penalty.conditioned ? penalty.prior.classCount : 0)
-      let sizes = [width, 400, 800, 1]
-      var layers: [Layer] = []
-      for i in 0..<3 {
-        layers.append(Dense(inputSize: sizes[i], outputSize: sizes[i + 1],
-                            name: "disc\(i + 1)", rng: &initRng))
-        if i < 2 { layers.append(Activation(.relu)) }
-      }
-      let network = Sequential(name: "discriminator", layers)
+      let network = Sequential(
+        name: "discriminator",
+        denseStack([width, 400, 800, 1], activations: [.relu, .relu, .linear], namePrefix: "disc",
+                   rng: &initRng))
       discriminator = network
       discriminatorStore = ParameterStore(network.parameters)
       discriminatorOptimizer = Adam(name: "discriminator", parameters: network.parameters,
