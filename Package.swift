@@ -4,6 +4,8 @@
 // Layers (dependencies point one way):
 //   C shims (CBLAS, CZlib, CPNG, CReadline)
 //     → KMSTensor → KMSNN, KMSData, KMSPlot → KMSLang → kms
+// KMSBench (the measurements behind `kms bench`) sits beside KMSLang, used only by `kms`.
+// Each target lists exactly the modules its files import.
 import PackageDescription
 
 let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
@@ -35,24 +37,28 @@ let package = Package(
       name: "KMSLang", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot"],
       swiftSettings: release),
     .target(
-      name: "KMSTestSupport", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot", "CPNG"]),
+      name: "KMSBench", dependencies: ["KMSTensor", "KMSNN", "KMSPlot"], swiftSettings: release),
+    .target(name: "KMSTestSupport", dependencies: ["KMSTensor", "KMSNN", "KMSPlot"]),
 
     .executableTarget(
       name: "kms",
       dependencies: [
-        "KMSLang", "KMSNN", "KMSPlot", "KMSTensor", "CReadline",
+        "KMSLang", "KMSBench", "KMSNN", "KMSPlot", "KMSTensor", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: release),
 
     .testTarget(name: "KMSTensorTests", dependencies: ["KMSTensor", "KMSTestSupport"]),
-    .testTarget(name: "KMSNNTests", dependencies: ["KMSNN", "KMSData", "KMSTestSupport"]),
-    .testTarget(name: "KMSDataTests", dependencies: ["KMSData", "KMSTestSupport"]),
     .testTarget(
-      name: "KMSPlotTests", dependencies: ["KMSPlot", "KMSTestSupport"],
+      name: "KMSNNTests", dependencies: ["KMSNN", "KMSData", "KMSTensor", "KMSTestSupport"]),
+    .testTarget(name: "KMSDataTests", dependencies: ["KMSData", "KMSTensor"]),
+    .testTarget(
+      name: "KMSPlotTests", dependencies: ["KMSPlot", "KMSTensor", "KMSTestSupport"],
       resources: [.copy("Goldens")]),
+    .testTarget(name: "KMSBenchTests", dependencies: ["KMSBench"]),
     .testTarget(
-      name: "KMSLangTests", dependencies: ["KMSLang", "KMSTestSupport"],
+      name: "KMSLangTests",
+      dependencies: ["KMSLang", "KMSData", "KMSNN", "KMSPlot", "KMSTensor"],
       resources: [.copy("Fixtures")]),
   ]
 )

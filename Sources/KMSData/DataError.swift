@@ -1,3 +1,5 @@
+import KMSTensor
+
 /// A problem with a data file or folder: missing, unreadable, corrupt, the wrong kind, or a failed
 /// download. Each error names the file and the problem, and carries a hint for what to do.
 ///
@@ -7,7 +9,7 @@
 /// bytes, but the data ends after 5,000 bytes
 /// hint: the file is incomplete; download it again (scripts/fetch-kmnist.sh)
 /// ```
-public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct DataError: KMSError, Equatable, Sendable {
   /// What went wrong, for callers that react differently to different problems.
   public enum Kind: String, Equatable, Sendable {
     /// The file or folder does not exist.
@@ -62,12 +64,8 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
     self.hint = hint
   }
 
-  /// `path: kind: message`, then `hint: …` on its own line.
-  public var description: String {
-    var text = "\(path): \(kind.rawValue): \(message)"
-    if let hint { text += "\nhint: \(hint)" }
-    return text
-  }
+  /// `path: kind: message`; `description` adds the hint on its own line.
+  public var headline: String { "\(path): \(kind.rawValue): \(message)" }
 }
 
 /// The hint given for any damaged official file.

@@ -4,6 +4,7 @@
 // The transfer itself is /usr/bin/curl's (Debian's curl package): it handles HTTP, redirects,
 // timeouts and file:// URLs robustly, and keeps kms free of a networking stack of its own.
 import Foundation
+import KMSTensor
 
 /// What `KMNIST.fetch` did with one file.
 public struct FetchedFile: Equatable, Sendable {

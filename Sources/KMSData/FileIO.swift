@@ -82,16 +82,3 @@ func describeSignature(_ bytes: [UInt8]) -> String? {
   }
   return nil
 }
-
-/// `1,234,567`: thousands separated by commas, for messages and summaries (the language's
-/// summaries use it too).
-/// - Parameter value: the number.
-public func grouped(_ value: Int) -> String {
-  let digits = String(value.magnitude)
-  var result = ""
-  for (offset, digit) in digits.enumerated() {
-    if offset > 0 && (digits.count - offset) % 3 == 0 { result.append(",") }
-    result.append(digit)
-  }
-  return value < 0 ? "-" + result : result
-}

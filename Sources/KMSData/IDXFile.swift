@@ -1,3 +1,5 @@
+import KMSTensor
+
 // IDX files (LeCun et al., the MNIST format; KMNIST and Fashion-MNIST use it unchanged):
 //
 //   offset  size  content

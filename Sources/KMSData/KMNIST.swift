@@ -8,6 +8,7 @@
 // Data: Clanuwat et al. 2018, "Deep Learning for Classical Japanese Literature",
 // arXiv:1812.01718; "KMNIST Dataset" by CODH, CC BY-SA 4.0.
 import Foundation
+import KMSTensor
 
 /// Kuzushiji-MNIST: official files, folder recognition and loading by protocol.
 public enum KMNIST {

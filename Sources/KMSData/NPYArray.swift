@@ -1,3 +1,5 @@
+import KMSTensor
+
 // NumPy's .npy format (numpy/lib/format.py, "NEP 1"):
 //
 //   "\x93NUMPY", major, minor version bytes

@@ -1,3 +1,5 @@
+import KMSTensor
+
 // ZIP archives, just enough for NumPy's .npz: read stored (method 0) and DEFLATE (method 8)
 // members, including the ZIP64 extra field NumPy writes; write stored or DEFLATE members.
 // Layout per PKWARE APPNOTE.TXT 6.3: local headers and data, then the central directory, then the

@@ -3,6 +3,7 @@
 // Reading streams: `Inflater` hands out decompressed bytes on demand, so a reader can decode a
 // 16-byte IDX header, check it, and only then allocate the full payload.
 internal import CZlib
+import KMSTensor
 
 /// The framing around a DEFLATE stream.
 enum DeflateFraming {

@@ -1,4 +1,5 @@
 import Foundation
+import KMSTensor
 
 /// The checked arguments of one builtin call, with typed accessors and helpers that build the
 /// standard error messages at the call's range.
@@ -226,7 +227,10 @@ public struct Arguments {
 
   // MARK: - Context
 
-  /// Writes text to the interpreter's output (standard output, or a test's buffer).
+  /// Where the call's output goes: text, progress and figures.
+  public var display: DisplaySink { interpreter.display }
+
+  /// Writes text to the interpreter's display (standard output, or a test's buffer).
   /// - Parameter text: the text, including any newline.
   public func write(_ text: String) {
     interpreter.write(text)
@@ -392,4 +396,18 @@ func editDistance(_ a: String, _ b: String) -> Int {
     (previousPrevious, previous, current) = (previous, current, previousPrevious)
   }
   return previous[b.count]
+}
+
+/// Runs a library call (data, plot, nn), turning its error into a kms error at the call: every
+/// library error is a `KMSError`, so this is the one place that translates them.
+func libraryCall<T>(_ arguments: Arguments, _ body: () throws -> T) throws(RuntimeError) -> T {
+  do {
+    return try body()
+  } catch let error as RuntimeError {
+    throw error
+  } catch let error as any KMSError {
+    throw arguments.error(error.headline, help: error.hint)
+  } catch {
+    throw arguments.error("\(error)")
+  }
 }

@@ -55,7 +55,7 @@ public final class DatasetObject: HostObject {
       ) { object, arguments in
         let perClass = try arguments.integer("per_class", atLeast: 1)
         let seed = try arguments.optionalSeed("seed")
-        return try dataCall(arguments) { .host(DatasetObject(try object.dataset.subset(perClass: perClass, seed: seed))) }
+        return try libraryCall(arguments) { .host(DatasetObject(try object.dataset.subset(perClass: perClass, seed: seed))) }
       },
       .method(
         "resplit", of: DatasetObject.self,
@@ -108,19 +108,6 @@ public final class SplitsObject: HostObject {
     ])
 }
 
-/// Runs a data-layer call, turning its errors into a kms runtime error at the call.
-func dataCall<T>(_ arguments: Arguments, _ body: () throws -> T) throws -> T {
-  do {
-    return try body()
-  } catch let error as RuntimeError {
-    throw error
-  } catch let error as DataError {
-    throw arguments.error("\(error.path): \(error.kind.rawValue): \(error.message)", help: error.hint)
-  } catch {
-    throw arguments.error("\(error)")
-  }
-}
-
 extension Arguments {
   /// An optional integer seed argument.
   func optionalSeed(_ name: String) throws(RuntimeError) -> UInt64? {
@@ -140,7 +127,7 @@ private func resplit(_ dataset: Dataset, _ arguments: Arguments) throws -> Value
     return value
   }
   let seed = try arguments.integer("seed", atLeast: 0)
-  let splits = try dataCall(arguments) {
+  let splits = try libraryCall(arguments) {
     if parts.allSatisfy({ $0 <= 1 }) {
       return try dataset.resplit(
         trainFraction: parts[0], validationFraction: parts[1], testFraction: parts[2],
@@ -172,7 +159,7 @@ extension BuiltinRegistry {
       ) { arguments in
         let path: String? = if case .string(let text) = arguments["path"] { text } else { nil }
         let useSample = try arguments.boolean("sample")
-        let splits = try dataCall(arguments) {
+        let splits = try libraryCall(arguments) {
           try DataCatalog.load(named: useSample ? "kmnist-sample" : "kmnist", path: path)
         }
         if let notice = splits.notice { arguments.write("note: \(notice)\n") }
@@ -184,7 +171,7 @@ extension BuiltinRegistry {
         summary: "loads Debian's Fashion-MNIST (60k/10k, same format) for full-size speed runs",
         example: "fashion = fashion_mnist()"
       ) { arguments in
-        .host(SplitsObject(try dataCall(arguments) { try DataCatalog.load(named: "fashion-mnist") }))
+        .host(SplitsObject(try libraryCall(arguments) { try DataCatalog.load(named: "fashion-mnist") }))
       })
     register(
       Builtin(
@@ -194,7 +181,7 @@ extension BuiltinRegistry {
         example: "fetch_kmnist()"
       ) { arguments in
         let folder: String = if case .string(let text) = arguments["folder"] { text } else { DataLocator.cacheFolder() }
-        let fetched = try dataCall(arguments) {
+        let fetched = try libraryCall(arguments) {
           try KMNIST.fetch(to: folder, log: { arguments.write($0 + "\n") })
         }
         return .number(Double(fetched.count))

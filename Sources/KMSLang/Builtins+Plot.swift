@@ -69,19 +69,6 @@ public final class FigureObject: HostObject {
     ])
 }
 
-/// Runs a plot-layer call, turning a `PlotError` into a kms runtime error at the call.
-func plotCall<T>(_ arguments: Arguments, _ body: () throws -> T) throws -> T {
-  do {
-    return try body()
-  } catch let error as RuntimeError {
-    throw error
-  } catch let error as PlotError {
-    throw arguments.error(error.message, help: error.hint)
-  } catch {
-    throw arguments.error("\(error)")
-  }
-}
-
 // MARK: - Writing and showing
 
 /// `png(fig, path, scale:)` and `fig.png(path, scale:)`: creates missing folders, then writes
@@ -112,25 +99,17 @@ private func writePNG(_ object: FigureObject, _ arguments: Arguments) throws -> 
         help: "check that the path is writable and that no part of it is a file")
     }
   }
-  try plotCall(arguments) { try object.figure.writePNG(to: path, scale: scale) }
+  try libraryCall(arguments) { try object.figure.writePNG(to: path, scale: scale) }
   return .string(given)
 }
 
-/// `show(fig)`: an inline image when standard output is a terminal that advertises an image
-/// protocol (TerminalImage never guesses), else a PNG in the temporary folder whose path is
-/// printed.
+/// `show(fig)`: hands the figure to the interpreter's display (inline in a terminal that
+/// advertises an image protocol, else a temporary PNG whose path is printed; captured by a
+/// notebook).
 private func show(_ object: FigureObject, _ arguments: Arguments) throws -> Value {
   let scale = try arguments.integer("scale", atLeast: 1)
   try arguments.require("scale", scale <= 4, "at most 4")
-  if isatty(STDOUT_FILENO) == 1,
-    let sequence = try plotCall(
-      arguments, { try TerminalImage.escapeSequence(for: object.figure, scale: scale) })
-  {
-    arguments.write(sequence)
-    return .none
-  }
-  let path = try plotCall(arguments) { try TerminalImage.writeTemporaryPNG(object.figure) }
-  arguments.write("figure written to \(path)\n")
+  try libraryCall(arguments) { try arguments.display.show(object.figure, scale: scale) }
   return .none
 }
 
@@ -266,7 +245,7 @@ private func imagesFigure(_ arguments: Arguments) throws -> Value {
     }
     chosen = randomRows(count, of: dataset.count, seed: seed ?? 0)
   }
-  let figure = try plotCall(arguments) {
+  let figure = try libraryCall(arguments) {
     try ImageGrid(
       images: chosen.map { row(dataset.features, $0) },
       labels: chosen.map { Int(dataset.labels[$0]) },
@@ -280,18 +259,13 @@ private func imagesFigure(_ arguments: Arguments) throws -> Value {
 /// above the whole autoencoder's reconstructions (the paper's Fig. 10).
 private func reconstructionsFigure(_ arguments: Arguments) throws -> Value {
   let model = try arguments.host("model", as: ModelObject.self)
-  guard model.isWhole, model.model is Autoencoder else {
+  guard model.isWhole, model.hasCode else {
     throw arguments.error(
       "reconstructions need a whole autoencoder, got the \(model.title)",
-      help: model.model is Autoencoder
-        ? "pass the autoencoder itself: reconstructions(ae, data.test)" : nil)
+      help: model.hasCode ? "pass the autoencoder itself: reconstructions(ae, data.test)" : nil)
   }
   let dataset = try arguments.imageDataset("dataset")
-  guard dataset.featureCount == model.inputSize else {
-    throw arguments.error(
-      "\(model.title) takes \(model.inputSize) features, but '\(dataset.name)' has \(dataset.featureCount)"
-    )
-  }
+  try model.checkFeatures(of: dataset, arguments)
   let count = try arguments.integer("count", atLeast: 1)
   try arguments.require("count", count <= 100, "at most 100")
   guard count <= dataset.count else {
@@ -319,14 +293,11 @@ private func reconstructionsFigure(_ arguments: Arguments) throws -> Value {
     chosen = randomRows(count, of: dataset.count, seed: seed)
   }
   let inputs = Tensor(shape: [chosen.count, dataset.featureCount])
-  for (position, index) in chosen.enumerated() {
-    (inputs.data + position * dataset.featureCount).update(
-      from: dataset.features.data + index * dataset.featureCount, count: dataset.featureCount)
-  }
-  let outputs = predict(model.network, inputs: inputs)
+  dataset.features.gatherRows(chosen, into: inputs)
+  let outputs = model.predict(inputs)
   let title = try arguments.title() ?? "reconstructions by \(model.title)"
   let columns = try arguments.columns()
-  let figure = try plotCall(arguments) {
+  let figure = try libraryCall(arguments) {
     try ReconstructionGrid(
       originals: (0..<chosen.count).map { row(inputs, $0) },
       reconstructions: (0..<chosen.count).map { row(outputs, $0) },
@@ -344,7 +315,7 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
   var defaultTitle: String?
   let source = arguments["source"]
   if case .host(let object) = source, let model = object as? ModelObject {
-    let isEncoder = !model.isWhole && model.model is Autoencoder && model.network.name == "encoder"
+    let isEncoder = model.isEncoder
     guard isEncoder else {
       throw arguments.error(
         "scatter needs an encoder to make codes, got the \(model.title)",
@@ -359,12 +330,12 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
     }
     let dataset = try arguments.dataset("dataset", for: model)
     try arguments.requireExamples(dataset)
-    let dimension = model.network.outputShape(for: [model.inputSize]).elementCount
+    let dimension = model.outputSize
     guard dimension >= 2 else {
       let problem = PlotError.codeDimensionTooSmall(dimension: dimension)
       throw arguments.error(problem.message, help: problem.hint)
     }
-    let encoded = predict(model.network, inputs: dataset.features)
+    let encoded = model.predict(dataset.features)
     codes = (0..<dataset.count).map { row(encoded, $0) }
     labels = dataset.labels.map(Int.init)
     classNames = dataset.classNames
@@ -419,7 +390,7 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
     limits = bounds[0]...bounds[1]
   }
   let title = try arguments.title() ?? defaultTitle
-  let figure = try plotCall(arguments) {
+  let figure = try libraryCall(arguments) {
     try LatentScatter(
       codes: codes, labels: labels, classNames: classNames, prior: prior, limits: limits,
       title: title)
@@ -432,7 +403,7 @@ private func confusionFigure(_ arguments: Arguments) throws -> Value {
   var counts: [[Int]]
   var classNames: [String]
   if case .host(let object) = arguments["source"], let model = object as? ModelObject {
-    guard model.isWhole, let classifier = model.model as? Classifier else {
+    guard model.isWhole, let classCount = model.model.classCount else {
       throw arguments.error(
         "confusion needs a classifier, got the \(model.title)",
         help: "e.g. confusion(mlp, codes.test), or confusion(evaluate(mlp, codes.test))")
@@ -444,17 +415,10 @@ private func confusionFigure(_ arguments: Arguments) throws -> Value {
     }
     let dataset = try arguments.dataset("dataset", for: model)
     try arguments.requireExamples(dataset)
-    guard dataset.classCount <= classifier.classCount else {
-      throw arguments.error(
-        "the data has \(dataset.classCount) classes but the classifier only \(classifier.classCount)"
-      )
-    }
-    let predicted = argmaxRows(predict(model.network, inputs: dataset.features))
-    counts =
-      ConfusionMatrix(
-        predicted: predicted, labels: dataset.labels, classCount: classifier.classCount
-      ).counts
-    classNames = dataset.classNames + (dataset.classCount..<classifier.classCount).map(String.init)
+    try model.checkClasses(of: dataset, arguments)
+    let predicted = argmaxRows(model.predict(dataset.features))
+    counts = ConfusionMatrix(predicted: predicted, labels: dataset.labels, classCount: classCount).counts
+    classNames = dataset.classNames + (dataset.classCount..<classCount).map(String.init)
   } else {
     if case .host = arguments["dataset"] {
       throw arguments.error(
@@ -476,7 +440,7 @@ private func confusionFigure(_ arguments: Arguments) throws -> Value {
   }
   let normalized = try arguments.boolean("normalized")
   let title = try arguments.title()
-  let figure = try plotCall(arguments) {
+  let figure = try libraryCall(arguments) {
     try ConfusionMatrixPlot(
       counts: counts, classNames: classNames, normalized: normalized, title: title)
   }
@@ -533,7 +497,7 @@ private func curvesFigure(_ arguments: Arguments) throws -> Value {
   }
   let grid = try arguments.boolean("grid")
   let title = try arguments.title()
-  let figure = try plotCall(arguments) {
+  let figure = try libraryCall(arguments) {
     try TrainingCurves(
       train: trainValues, validation: validationValues, metric: metric,
       stoppingEpoch: history.bestEpoch,
@@ -561,7 +525,7 @@ private func panelsFigure(_ arguments: Arguments) throws -> Value {
   }
   let columns = try arguments.columns()
   let title = try arguments.title()
-  let figure = try plotCall(arguments) { try Panels(figures, columns: columns, title: title) }
+  let figure = try libraryCall(arguments) { try Panels(figures, columns: columns, title: title) }
   return .host(FigureObject(figure, kind: "panels"))
 }
 

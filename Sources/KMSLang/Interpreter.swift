@@ -1,4 +1,5 @@
 import Foundation
+import KMSTensor
 
 /// An error while running: a message at a range, with the kms call stack once it leaves a
 /// function. Ctrl-C and `exit()` travel the same path, marked by `kind`.
@@ -78,8 +79,8 @@ public final class Interpreter {
   public let registry: BuiltinRegistry
   /// What `args()` returns: the arguments after the script's path.
   public var scriptArguments: [String]
-  /// Where `print` and other builtins write; standard output by default.
-  public var output: (String) -> Void
+  /// Where `print`, training progress and figures go (the terminal by default).
+  public var display: DisplaySink
   /// Deeper kms calls fail with "too many nested calls". Independently of it, a call also fails
   /// that way when the native stack of the running thread is nearly used up, so runaway
   /// recursion is an error, never a crash, on any thread.
@@ -93,20 +94,29 @@ public final class Interpreter {
   /// - Parameters:
   ///   - registry: the builtins; `BuiltinRegistry.standard()` by default.
   ///   - scriptArguments: what `args()` returns.
-  ///   - output: receives everything kms code prints.
+  ///   - display: receives everything kms code prints and shows.
   public init(
     registry: BuiltinRegistry = .standard(), scriptArguments: [String] = [],
-    output: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+    display: DisplaySink = TerminalDisplay()
   ) {
     self.registry = registry
     self.scriptArguments = scriptArguments
-    self.output = output
+    self.display = display
   }
 
-  /// Writes text to `output`.
+  /// Creates an interpreter whose printed text goes to `output` (figures shown are written as
+  /// temporary PNGs, their paths printed).
+  public convenience init(
+    registry: BuiltinRegistry = .standard(), scriptArguments: [String] = [],
+    output: @escaping (String) -> Void
+  ) {
+    self.init(registry: registry, scriptArguments: scriptArguments, display: TextDisplay(output))
+  }
+
+  /// Writes text to the display.
   /// - Parameter text: the text, including any newline.
   public func write(_ text: String) {
-    output(text)
+    display.write(text)
   }
 
   // MARK: - Top-level variables
@@ -720,6 +730,8 @@ public final class Interpreter {
       return try builtin.implementation(arguments)
     } catch let error as RuntimeError {
       throw error
+    } catch let error as any KMSError {
+      throw RuntimeError(error.headline, at: range, help: error.hint)
     } catch {
       throw RuntimeError(describe(error), at: range)
     }

@@ -2,7 +2,7 @@ import Foundation
 import KMSTensor
 
 /// The elementwise nonlinearities kms uses.
-public enum ActivationKind: String, CaseIterable, Sendable {
+public enum ActivationKind: String, CaseIterable, Codable, Sendable {
   /// max(0, x).
   case relu
   /// 1 / (1 + e^−x).

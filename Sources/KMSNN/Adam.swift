@@ -26,8 +26,8 @@ public final class Adam {
   /// Steps taken so far (t in the formulas).
   public private(set) var step = 0
 
-  private let firstMoments: [Tensor]   // m, one per parameter, same shapes
-  private let secondMoments: [Tensor]  // v
+  let firstMoments: [Tensor]   // m, one per parameter, same shapes
+  let secondMoments: [Tensor]  // v
   private let indexOf: [ObjectIdentifier: Int]  // a parameter's place in `parameters`
   private var stepSize: Float = 0      // α_t of the current step
 
@@ -58,6 +58,9 @@ public final class Adam {
     precondition(learningRate > 0 && learningRate.isFinite,
                  "Adam learning rate must be a positive number, got \(learningRate)")
   }
+
+  /// Sets t, for restoring a saved state; the next `beginStep()` starts step t + 1.
+  func setStep(_ t: Int) { step = t }
 
   /// Applies one update from the parameters' current gradients.
   public func update() {

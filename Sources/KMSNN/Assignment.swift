@@ -2,6 +2,8 @@
 // classes. With an unsupervised prior the mapping from code dimension to class is arbitrary, so
 // PAPER-NOTES.md (Part B) reports accuracy both raw and under the best one-to-one relabelling.
 
+import KMSTensor
+
 /// A one-to-one matching of rows to columns that maximises the sum of the chosen entries.
 public struct Assignment: Sendable, Equatable {
   /// For each row, its column; nil for a row left over because there were more rows than columns.
@@ -11,14 +13,14 @@ public struct Assignment: Sendable, Equatable {
 }
 
 /// Why an assignment could not be computed.
-public struct AssignmentError: Error, CustomStringConvertible {
+public struct AssignmentError: KMSError {
   /// What went wrong, lowercase, naming what was expected.
   public let message: String
   /// What to try.
   public let hint: String?
 
-  /// The message and the hint, if any.
-  public var description: String { message + (hint.map { "\nhint: \($0)" } ?? "") }
+  /// The message.
+  public var headline: String { message }
 }
 
 /// The one-to-one assignment of rows to columns with the largest total weight, by the Hungarian

@@ -22,14 +22,14 @@ public enum DivergenceKind: String, Sendable, CaseIterable {
 }
 
 /// Why a divergence could not be computed: bad shapes, a bad kernel size or non-finite values.
-public struct DivergenceError: Error, CustomStringConvertible {
+public struct DivergenceError: KMSError {
   /// What went wrong, lowercase, naming what was expected.
   public let message: String
   /// What to try.
   public let hint: String?
 
-  /// The message and the hint, if any.
-  public var description: String { message + (hint.map { "\nhint: \($0)" } ?? "") }
+  /// The message.
+  public var headline: String { message }
 }
 
 /// Scratch memory for `divergence(codes:prior:kernelSize:kind:gradient:workspace:)`: the kernel

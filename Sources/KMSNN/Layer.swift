@@ -29,4 +29,15 @@ public protocol Layer: AnyObject {
 
   /// A short name for summaries, such as `Dense(784 → 800)`.
   var summaryName: String { get }
+
+  /// Switches between training (dropout drops, statistics update) and evaluation (the layer is a
+  /// fixed function of each example alone). The trainer switches before training batches and
+  /// before validation; `predict` and every evaluation switch to evaluation.
+  /// - Parameter isTraining: true for training batches.
+  func setTraining(_ isTraining: Bool)
+}
+
+extension Layer {
+  /// Layers that behave the same in training and evaluation (dense, activations) ignore the mode.
+  public func setTraining(_ isTraining: Bool) {}
 }

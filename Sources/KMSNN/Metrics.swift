@@ -53,20 +53,26 @@ public struct ConfusionMatrix: Sendable, Equatable {
   }
 }
 
-/// Runs `network` over `inputs` in batches of 1,000 and returns all outputs, `[count, outputs]`.
+/// Runs `network` over `inputs` in batches of 1,000, in evaluation mode, and returns all outputs
+/// flat, `[count, outputs]`.
 ///
 /// This is how a dataset is encoded into codes (`network` = an autoencoder's encoder) or
 /// classified (`network` = a classifier).
 /// - Parameters:
-///   - network: any layer or model network.
-///   - inputs: `[count, features]`.
-public func predict(_ network: Layer, inputs: Tensor) -> Tensor {
+///   - network: any layer or model network; it is left in evaluation mode.
+///   - inputShape: the shape of one example as the network sees it (`[784]`, `[1, 28, 28]`).
+///   - inputs: `[count, features]`, features = the input shape's element count.
+public func predict(_ network: Layer, inputShape: Shape, inputs: Tensor) -> Tensor {
+  precondition(inputs.shape.rowSize == inputShape.elementCount,
+               "predict: inputs \(inputs.shape) do not hold examples of shape \(inputShape)")
+  network.setTraining(false)
   let count = inputs.shape[0]
-  let width = network.outputShape(for: [inputs.shape.rowSize]).elementCount
+  let width = network.outputShape(for: inputShape).elementCount
   let result = Tensor(shape: [count, width])
   for start in stride(from: 0, to: count, by: 1000) {
     let end = min(start + 1000, count)
-    result.rows(start..<end).assign(network.forward(inputs.rows(start..<end)))
+    result.rows(start..<end).reshaped([end - start, width])
+      .assign(network.forward(inputs.rows(start..<end)).reshaped([end - start, width]))
   }
   return result
 }

@@ -2,7 +2,7 @@ import Foundation
 import KMSTensor
 
 /// Why a model file could not be read or written.
-public struct ModelFileError: Error, CustomStringConvertible {
+public struct ModelFileError: KMSError {
   /// The file concerned.
   public let path: String
   /// What went wrong, lowercase, naming what was expected.
@@ -10,19 +10,19 @@ public struct ModelFileError: Error, CustomStringConvertible {
   /// What to try.
   public let hint: String?
 
-  /// `path: message` and the hint, if any.
-  public var description: String {
-    "\(path): \(message)" + (hint.map { "\nhint: \($0)" } ?? "")
-  }
+  /// `path: message`.
+  public var headline: String { "\(path): \(message)" }
 }
 
 /// The `.kmsmodel` format: one file holding a model's architecture and every weight.
 ///
 /// Layout: the 8 bytes `KMSMODEL`, a little-endian UInt32 header length, a JSON header
-/// (`{"format":1,"kind":…,"inputSize":…,…,"parameters":[{"name":…,"shape":[…]}]}`), then every
-/// parameter's Float32 values, little-endian, in store order. Loading rebuilds the same
-/// architecture and checks every name, shape and the byte count before copying any weight, so the
-/// reloaded model produces bit-identical outputs.
+/// (`{"format":2,"spec":{"kind":…,"inputShape":[…],"layers":[…],…},"parameters":[{"name":…,
+/// "shape":[…]}]}`), then every parameter's Float32 values, little-endian, in store order.
+/// The spec is the model's layer list (`ModelSpec`), so any model kms can build it can save.
+/// Loading rebuilds the architecture from the spec and checks every name, shape and the byte
+/// count before copying any weight, so the reloaded model produces bit-identical outputs.
+/// Format 1 files (kms 0.1: the kind and its sizes instead of a spec) still load.
 public enum ModelFile {
   static let magic = Array("KMSMODEL".utf8)
 
@@ -32,36 +32,32 @@ public enum ModelFile {
       var shape: [Int]
     }
     var format: Int
-    var kind: String            // "autoencoder" or "classifier"
-    var inputSize: Int
-    var encoderSizes: [Int]?    // autoencoder
-    var codeActivation: String? // autoencoder
-    var hiddenSizes: [Int]?     // classifier
-    var classCount: Int?        // classifier
+    var spec: ModelSpec?        // format 2
     var parameters: [Entry]
+    // Format 1 (kms 0.1) described the two model kinds by their sizes:
+    var kind: String?            // "autoencoder" or "classifier"
+    var inputSize: Int?
+    var encoderSizes: [Int]?     // autoencoder
+    var codeActivation: String?  // autoencoder
+    var hiddenSizes: [Int]?      // classifier
+    var classCount: Int?         // classifier
   }
+
+  /// The format this kms writes.
+  static let currentFormat = 2
 
   /// Writes `model` to `path` atomically (a temporary file in the same folder, then a rename).
   /// - Parameters:
-  ///   - model: an `Autoencoder` or a `Classifier`.
+  ///   - model: any model.
   ///   - path: the destination.
   /// - Throws: `ModelFileError` when the folder is not writable.
-  public static func write(_ model: Model, to path: String) throws {
-    var header = Header(format: 1, kind: "", inputSize: model.inputSize,
+  public static func write(_ model: Model, to path: String) throws(ModelFileError) {
+    let header = Header(format: currentFormat, spec: model.spec,
                         parameters: model.store.parameters.map { .init(name: $0.name, shape: $0.shape.dimensions) })
-    switch model {
-    case let autoencoder as Autoencoder:
-      header.kind = "autoencoder"
-      header.encoderSizes = autoencoder.encoderSizes
-      header.codeActivation = autoencoder.codeActivation.rawValue
-    case let classifier as Classifier:
-      header.kind = "classifier"
-      header.hiddenSizes = classifier.hiddenSizes
-      header.classCount = classifier.classCount
-    default:
-      preconditionFailure("ModelFile cannot save \(type(of: model))")
+    let json: Data
+    do { json = try JSONEncoder().encode(header) } catch {
+      preconditionFailure("a model header always encodes: \(error)")
     }
-    let json = try JSONEncoder().encode(header)
     var bytes = Data(magic)
     withUnsafeBytes(of: UInt32(json.count).littleEndian) { bytes.append(contentsOf: $0) }
     bytes.append(json)
@@ -83,11 +79,11 @@ public enum ModelFile {
     }
   }
 
-  /// Reads a model written by `write(_:to:)`.
+  /// Reads a model written by `write(_:to:)`, in this format or format 1.
   /// - Parameter path: the file.
-  /// - Returns: an `Autoencoder` or a `Classifier` with the saved weights.
+  /// - Returns: the model with the saved weights.
   /// - Throws: `ModelFileError` for a missing, truncated or foreign file.
-  public static func read(from path: String) throws -> Model {
+  public static func read(from path: String) throws(ModelFileError) -> Model {
     guard let bytes = FileManager.default.contents(atPath: path) else {
       throw ModelFileError(path: path, message: "no such model file", hint: "save one with save(model, \"\(path)\")")
     }
@@ -101,8 +97,8 @@ public enum ModelFile {
     guard 12 + headerLength <= bytes.count,
       let header = try? JSONDecoder().decode(Header.self, from: bytes.subdata(in: 12..<(12 + headerLength)))
     else { throw fail("the model header is truncated or unreadable") }
-    guard header.format == 1 else {
-      throw fail("model format \(header.format) is newer than this kms understands (1)")
+    guard header.format == 1 || header.format == currentFormat else {
+      throw fail("model format \(header.format) is newer than this kms understands (\(currentFormat))")
     }
     // Check the weights' size against the file before building anything, so a damaged header
     // cannot ask for a huge allocation.
@@ -121,18 +117,12 @@ public enum ModelFile {
       }
     }
     let model: Model
-    switch (header.kind, header.encoderSizes, header.hiddenSizes, header.classCount) {
-    case ("autoencoder", let sizes?, _, _)
-    where header.inputSize > 0 && !sizes.isEmpty && sizes.allSatisfy({ $0 > 0 }):
-      guard let activation = ActivationKind(rawValue: header.codeActivation ?? "relu") else {
-        throw fail("unknown code activation '\(header.codeActivation ?? "")'")
-      }
-      model = Autoencoder(inputSize: header.inputSize, encoderSizes: sizes, codeActivation: activation)
-    case ("classifier", _, let hidden?, let classes?)
-    where header.inputSize > 0 && hidden.allSatisfy({ $0 > 0 }) && classes >= 2:
-      model = Classifier(inputSize: header.inputSize, hiddenSizes: hidden, classCount: classes)
-    default:
-      throw fail("unknown or inconsistent model kind '\(header.kind)'")
+    do {
+      model = try (header.spec ?? formatOneSpec(header)).makeModel()
+    } catch let error as ModelSpecError {
+      throw fail("the model's architecture cannot be built: \(error.message)")
+    } catch {
+      throw fail("\(error)")
     }
     let expected = model.store.parameters.map { Header.Entry(name: $0.name, shape: $0.shape.dimensions) }
     guard expected.map(\.name) == header.parameters.map(\.name),
@@ -147,6 +137,23 @@ public enum ModelFile {
       UnsafeMutableRawPointer(model.store.values.data).copyMemory(from: source, byteCount: valueBytes)
     }
     return model
+  }
+
+  /// The spec a format-1 header describes, or an error for an inconsistent one.
+  private static func formatOneSpec(_ header: Header) throws -> ModelSpec {
+    func fail(_ message: String) -> ModelSpecError { ModelSpecError(message) }
+    guard let inputSize = header.inputSize, inputSize > 0 else { throw fail("no input size") }
+    switch (header.kind, header.encoderSizes, header.hiddenSizes, header.classCount) {
+    case ("autoencoder", let sizes?, _, _) where !sizes.isEmpty:
+      guard let activation = ActivationKind(rawValue: header.codeActivation ?? "relu") else {
+        throw fail("unknown code activation '\(header.codeActivation ?? "")'")
+      }
+      return .autoencoder(inputSize: inputSize, encoderSizes: sizes, codeActivation: activation)
+    case ("classifier", _, let hidden?, let classes?):
+      return .mlp(inputSize: inputSize, hiddenSizes: hidden, classCount: classes)
+    default:
+      throw fail("unknown or inconsistent model kind '\(header.kind ?? "")'")
+    }
   }
 
   private static func reason(_ error: Error) -> String {

@@ -33,106 +33,145 @@ public protocol Objective: AnyObject {
   ///   - inputs: `[batch, inputSize]`.
   ///   - labels: the batch's labels (empty if unlabelled).
   func evaluate(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult
+
+  /// Switches every network the objective runs between training and evaluation.
+  func setTraining(_ isTraining: Bool)
+
+  /// Everything besides the model's weights that training changes: each optimizer's moments and
+  /// step, weights of networks outside the model (a discriminator), the random state. Saving it
+  /// with the weights and restoring both continues training exactly.
+  var state: ObjectiveState { get }
+
+  /// Puts back a state taken from an objective of the same construction.
+  /// - Throws: `ObjectiveStateError` when the state does not fit (other optimizers or shapes).
+  func restore(_ state: ObjectiveState) throws(ObjectiveStateError)
+}
+
+/// The training step of every objective with one network, one Adam over all of its parameters
+/// and one loss on its output, written once: zero the gradients, forward, the loss and its
+/// gradient, then backward with each layer updated as soon as its gradient is final.
+/// `ReconstructionObjective` and `ClassificationObjective` name its two uses.
+public class SupervisedObjective: Objective {
+  /// What the network's output is compared with.
+  public enum Target: Equatable, Sendable {
+    /// The input itself, by mean squared error (paper Part A's autoencoder).
+    case reconstruction
+    /// Integer labels of this many classes, by softmax cross-entropy on the logits.
+    case classes(Int)
+  }
+
+  /// The model trained.
+  public let model: Model
+  /// What its output is compared with.
+  public let target: Target
+  /// Its optimizer, over every parameter.
+  public let optimizer: Adam
+  private var lossGradient = ReusableBuffer()  // [batch, outputs]: ∂loss/∂output
+
+  /// Creates the objective with an Adam optimizer over the whole model.
+  /// - Parameters:
+  ///   - model: any model; for reconstruction its output must have its input's size.
+  ///   - target: the comparison.
+  ///   - learningRate: Adam's step size.
+  public init(model: Model, target: Target, learningRate: Float) {
+    self.model = model
+    self.target = target
+    let name: String
+    switch target {
+    case .reconstruction:
+      precondition(model.network.outputShape(for: model.inputShape).elementCount == model.inputSize,
+                   "\(model.kindDescription) does not reconstruct its input")
+      name = "autoencoder"
+    case .classes(let count):
+      precondition(model.network.outputShape(for: model.inputShape) == [count],
+                   "\(model.kindDescription) does not give \(count) logits")
+      name = "classifier"
+    }
+    optimizer = Adam(name: name, parameters: model.store.parameters, learningRate: learningRate)
+  }
+
+  /// The model's store.
+  public var store: ParameterStore { model.store }
+  /// True when classifying.
+  public var reportsAccuracy: Bool { target != .reconstruction }
+  /// True when classifying.
+  public var needsLabels: Bool { target != .reconstruction }
+  /// The model's input width.
+  public var inputSize: Int { model.inputSize }
+
+  /// One Adam step on the loss.
+  public func trainStep(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult {
+    model.store.zeroGradients()
+    let output = model.network.forward(inputs)
+    let dLoss = lossGradient.tensor(output.shape)
+    let result = loss(of: output, inputs: inputs, labels: labels, gradient: dLoss)
+    optimizer.beginStep()
+    _ = model.network.backward(dLoss) { layer in layer.parameters.forEach(optimizer.update) }
+    return result
+  }
+
+  /// The loss (and correct count) without an update.
+  public func evaluate(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult {
+    let output = model.network.forward(inputs)
+    return loss(of: output, inputs: inputs, labels: labels, gradient: lossGradient.tensor(output.shape))
+  }
+
+  /// Switches the model.
+  public func setTraining(_ isTraining: Bool) { model.setTraining(isTraining) }
+
+  /// The optimizer's state.
+  public var state: ObjectiveState { ObjectiveState(optimizers: [optimizer.state]) }
+
+  /// Puts back the optimizer's state.
+  public func restore(_ state: ObjectiveState) throws(ObjectiveStateError) {
+    try state.expect(optimizers: 1, auxiliaryWeights: 0, random: false)
+    try optimizer.restore(state.optimizers[0])
+  }
+
+  /// MSE against the input, or cross-entropy and the count of correct argmaxes.
+  /// - Parameter gradient: receives ∂loss/∂output, the output's shape.
+  private func loss(of output: Tensor, inputs: Tensor, labels: ArraySlice<Int32>, gradient: Tensor)
+    -> BatchResult
+  {
+    switch target {
+    case .reconstruction:
+      // A spatial autoencoder's output is `[batch, 1, 28, 28]` against flat inputs: view it flat
+      // (only then, so the dense case makes no view objects in the loop).
+      let flat = output.shape == inputs.shape
+      return BatchResult(
+        loss: meanSquaredError(predicted: flat ? output : output.reshaped(inputs.shape), target: inputs,
+                               gradient: flat ? gradient : gradient.reshaped(inputs.shape)),
+        correct: 0)
+    case .classes:
+      var correct = 0
+      for (row, label) in zip(0..<output.shape[0], labels) where output.argmax(row: row) == label {
+        correct += 1
+      }
+      return BatchResult(loss: softmaxCrossEntropy(logits: output, labels: labels, gradient: gradient),
+                         correct: correct)
+    }
+  }
 }
 
 /// Reconstruction: the autoencoder learns to output its input, loss MSE (paper Part A).
-public final class ReconstructionObjective: Objective {
-  /// The model trained.
-  public let model: Autoencoder
-  /// Its optimizer, over every parameter.
-  public let optimizer: Adam
-  private var lossGradient = ReusableBuffer()  // [batch, inputSize]
-
-  /// Creates the objective with an Adam optimizer over the whole autoencoder.
+public final class ReconstructionObjective: SupervisedObjective {
+  /// Creates the objective with an Adam optimizer over the whole model.
   /// - Parameters:
-  ///   - model: the autoencoder.
+  ///   - model: a model whose output has its input's size (an autoencoder).
   ///   - learningRate: Adam's step size.
-  public init(model: Autoencoder, learningRate: Float) {
-    self.model = model
-    optimizer = Adam(name: "autoencoder", parameters: model.store.parameters,
-                     learningRate: learningRate)
-  }
-
-  /// The autoencoder's store.
-  public var store: ParameterStore { model.store }
-  /// False: the loss is MSE.
-  public var reportsAccuracy: Bool { false }
-  /// False.
-  public var needsLabels: Bool { false }
-  /// The autoencoder's input width.
-  public var inputSize: Int { model.inputSize }
-
-  /// One Adam step on MSE(decoder(encoder(x)), x).
-  public func trainStep(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult {
-    model.store.zeroGradients()
-    let reconstruction = model.network.forward(inputs)
-    let dLoss = lossGradient.tensor(reconstruction.shape)
-    let loss = meanSquaredError(predicted: reconstruction, target: inputs, gradient: dLoss)
-    optimizer.beginStep()
-    _ = model.network.backward(dLoss) { layer in layer.parameters.forEach(optimizer.update) }
-    return BatchResult(loss: loss, correct: 0)
-  }
-
-  /// MSE of the reconstruction.
-  public func evaluate(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult {
-    let reconstruction = model.network.forward(inputs)
-    let dLoss = lossGradient.tensor(reconstruction.shape)
-    return BatchResult(
-      loss: meanSquaredError(predicted: reconstruction, target: inputs, gradient: dLoss), correct: 0)
+  public init(model: Model, learningRate: Float) {
+    super.init(model: model, target: .reconstruction, learningRate: learningRate)
   }
 }
 
 /// Classification: softmax cross-entropy on integer labels, accuracy from the argmax.
-public final class ClassificationObjective: Objective {
-  /// The model trained.
-  public let model: Classifier
-  /// Its optimizer.
-  public let optimizer: Adam
-  private var lossGradient = ReusableBuffer()  // [batch, classes]
-
+public final class ClassificationObjective: SupervisedObjective {
   /// Creates the objective with an Adam optimizer over the whole classifier.
   /// - Parameters:
-  ///   - model: the classifier.
+  ///   - model: a model that gives logits (`classCount` is set).
   ///   - learningRate: Adam's step size.
-  public init(model: Classifier, learningRate: Float) {
-    self.model = model
-    optimizer = Adam(name: "classifier", parameters: model.store.parameters,
-                     learningRate: learningRate)
-  }
-
-  /// The classifier's store.
-  public var store: ParameterStore { model.store }
-  /// True.
-  public var reportsAccuracy: Bool { true }
-  /// True.
-  public var needsLabels: Bool { true }
-  /// The classifier's input width.
-  public var inputSize: Int { model.inputSize }
-
-  /// One Adam step on the cross-entropy.
-  public func trainStep(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult {
-    model.store.zeroGradients()
-    let result = lossAndCorrect(inputs: inputs, labels: labels)
-    optimizer.beginStep()
-    _ = model.network.backward(result.gradient) { layer in layer.parameters.forEach(optimizer.update) }
-    return result.batch
-  }
-
-  /// Cross-entropy and correct count.
-  public func evaluate(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult {
-    lossAndCorrect(inputs: inputs, labels: labels).batch
-  }
-
-  private func lossAndCorrect(inputs: Tensor, labels: ArraySlice<Int32>)
-    -> (batch: BatchResult, gradient: Tensor)
-  {
-    let logits = model.network.forward(inputs)
-    var correct = 0
-    for (row, label) in zip(0..<logits.shape[0], labels) where logits.argmax(row: row) == label {
-      correct += 1
-    }
-    let dLogits = lossGradient.tensor(logits.shape)
-    let loss = softmaxCrossEntropy(logits: logits, labels: labels, gradient: dLogits)
-    return (BatchResult(loss: loss, correct: correct), dLogits)
+  public init(model: Model, learningRate: Float) {
+    precondition(model.classCount != nil, "\(model.kindDescription) gives no class logits")
+    super.init(model: model, target: .classes(model.classCount!), learningRate: learningRate)
   }
 }

@@ -82,7 +82,7 @@ public final class PriorObjective: Objective {
   public private(set) var lastTerms = (divergence: Float.nan, discriminator: Float.nan,
                                        adversary: Float.nan)
 
-  private var rng: RandomSource
+  var rng: RandomSource  // the prior samples' source (saved in checkpoints: PriorObjective+State.swift)
   private let seed: UInt64
   private let workspace = DivergenceWorkspace()
   private var reconstructionGradient = ReusableBuffer()  // [B, inputSize]

@@ -29,6 +29,11 @@ public final class Sequential: Layer {
     set { layers.first?.needsInputGradient = newValue }
   }
 
+  /// Sets the mode of every layer.
+  public func setTraining(_ isTraining: Bool) {
+    for layer in layers { layer.setTraining(isTraining) }
+  }
+
   /// Runs every layer in order.
   public func forward(_ input: Tensor) -> Tensor {
     layers.reduce(input) { $1.forward($0) }

@@ -88,6 +88,11 @@ public final class Trainer {
     self.seed = seed
   }
 
+  /// Puts back the history of a run being resumed; the next epoch is numbered after its last,
+  /// so its shuffle is the one an uninterrupted run would have drawn.
+  /// - Parameter history: the history saved with the checkpoint.
+  public func restore(history: History) { self.history = history }
+
   /// The number of epochs completed so far.
   public var epochsCompleted: Int { history.records.count }
 
@@ -98,6 +103,8 @@ public final class Trainer {
                            shuffleSeed: seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
     let start = Date()
     var lossSum = 0.0, correct = 0, seen = 0
+    objective.setTraining(true)
+    defer { objective.setTraining(false) }
     for (index, indices) in order.batches.enumerated() {
       if shouldStop() { return .interrupted(batchesDone: index) }
       let x = inputBatch.tensor([indices.count, training.featureCount])
@@ -168,6 +175,7 @@ public final class Trainer {
   /// of 1,000, without changing the model.
   /// - Parameter examples: the examples to measure.
   public func evaluate(_ examples: Examples) -> (loss: Double, accuracy: Double?) {
+    objective.setTraining(false)
     var lossSum = 0.0, correct = 0
     for start in stride(from: 0, to: examples.count, by: evaluationBatchSize) {
       let end = min(start + evaluationBatchSize, examples.count)

@@ -1,6 +1,8 @@
+import KMSTensor
+
 /// What went wrong when building, rendering or writing a figure. Every case names the thing and
 /// what was expected; `hint` suggests a fix.
-public enum PlotError: Error, Equatable, CustomStringConvertible {
+public enum PlotError: KMSError, Equatable {
   /// A required list was empty, e.g. no images or an empty training history.
   case emptyInput(what: String)
   /// A value was NaN or infinite where a finite number is needed.
@@ -50,7 +52,7 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
   }
 
   /// A suggestion for fixing the problem.
-  public var hint: String {
+  public var hint: String? {
     switch self {
     case .emptyInput:
       return "pass at least one item; a history fills as training runs one epoch"
@@ -75,6 +77,6 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
     }
   }
 
-  /// The message followed by the hint.
-  public var description: String { "\(message)\nhint: \(hint)" }
+  /// The message (the hint follows it in `description`).
+  public var headline: String { message }
 }

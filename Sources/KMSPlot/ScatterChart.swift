@@ -1,4 +1,5 @@
 import Foundation
+import KMSTensor
 
 /// The shared drawing of 2-D point sets: optional grey points beneath (a prior sample), points
 /// coloured by class with tab10 and a legend of class names, placed where it hides no data or

@@ -106,3 +106,31 @@ extension Tensor {
     return result
   }
 }
+
+/// A source's whole state, so checkpoints can save it and resume the same sequence: the four
+/// xoshiro words and the cached second normal sample (a copy of the struct is a snapshot too).
+extension RandomSource: Codable, Equatable {
+  private enum CodingKeys: String, CodingKey { case words, spareNormal }
+
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let words = try container.decode([UInt64].self, forKey: .words)
+    guard words.count == 4, words.contains(where: { $0 != 0 }) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .words, in: container, debugDescription: "a random state is four words, not all zero")
+    }
+    self.init(seed: 0)
+    state = (words[0], words[1], words[2], words[3])
+    spareNormal = try container.decodeIfPresent(Float.self, forKey: .spareNormal)
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode([state.0, state.1, state.2, state.3], forKey: .words)
+    try container.encodeIfPresent(spareNormal, forKey: .spareNormal)
+  }
+
+  public static func == (a: RandomSource, b: RandomSource) -> Bool {
+    a.state == b.state && a.spareNormal == b.spareNormal
+  }
+}

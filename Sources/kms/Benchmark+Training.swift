@@ -1,5 +1,6 @@
 import Foundation
 import KMSLang
+import KMSBench
 import KMSNN
 import KMSPlot
 import KMSTensor

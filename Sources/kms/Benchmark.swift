@@ -1,17 +1,29 @@
+import ArgumentParser
 import Foundation
 import KMSLang
 
 /// `kms bench [--quick]`: times the libraries (sgemm, the SAE epoch, figures; see
 /// Benchmark+Training.swift), then the interpreter on small kms programs, one line each
 /// (operations per second are kms-level loop iterations or calls).
-/// - Parameter arguments: the arguments after `bench`.
-/// - Returns: the exit code.
-func runBenchmark(arguments: [String]) -> Int32 {
-  let isQuick = arguments.contains("--quick")
-  if let unknown = arguments.first(where: { $0 != "--quick" }) {
-    FileHandle.standardError.write(Data("kms bench: unknown argument '\(unknown)'\nusage: kms bench [--quick]\n".utf8))
-    return 64
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Time the libraries (sgemm, training epochs, figures) and the interpreter.",
+    discussion: "Use a release build (swift build -c release); a debug build's numbers mean nothing.")
+
+  @Flag(help: "Fewer samples and epochs: a smoke run, not a measurement.")
+  var quick = false
+
+  func run() throws {
+    let code = runBenchmark(isQuick: quick)
+    if code != 0 { throw ExitCode(code) }
   }
+}
+
+/// Runs every benchmark and prints one line each.
+/// - Parameter isQuick: fewer samples and epochs.
+/// - Returns: the exit code.
+func runBenchmark(isQuick: Bool) -> Int32 {
   runLibraryBenchmark(isQuick: isQuick)
   let scale = isQuick ? 1 : 10
   let cases: [(name: String, operations: Int, code: String)] = [

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import KMSLang
 
-/// The `kms` command: a REPL, a script runner and `kms -e code`.
+/// The `kms` command: `kms` (a REPL), `kms file.kms` and `kms -e code` (the default
+/// subcommand, `run`), and `kms bench`.
 ///
 /// Exit codes follow sysexits (jlox's `Lox.java`, clox's `main.c`): 0 ok, 64 usage, 65 syntax or
 /// resolution error, 70 runtime error, 74 I/O error; 130 when Ctrl-C stopped a script.
@@ -10,12 +11,26 @@ struct KMSCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kms",
     abstract: "A scripting REPL for autoencoder experiments on Kuzushiji-MNIST.",
+    usage: """
+      kms                      start the REPL
+        kms FILE [ARGS…]         run a script (args() returns ARGS)
+        kms -e CODE [ARGS…]      run CODE
+        kms bench [--quick]      time the libraries and the interpreter
+      """,
     discussion: """
       With no arguments kms starts an interactive session (:help lists its commands).
       `kms bench` times the interpreter and the libraries.
       Exit codes: 0 ok, 64 usage, 65 syntax error, 70 runtime error, 74 I/O error.
       """,
-    version: "kms \(kmsVersion)")
+    version: "kms \(kmsVersion)",
+    subcommands: [RunCommand.self, BenchCommand.self],
+    defaultSubcommand: RunCommand.self)
+}
+
+/// `kms [file [args…]]`, `kms -e code [args…]`: a script, a line of code, or the REPL.
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run", abstract: "Run a script or code, or start the REPL (the default).")
 
   @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE and exit.", valueName: "code"))
   var code: String?
@@ -158,10 +173,6 @@ func installInterruptHandler() {
   sigprocmask(SIG_UNBLOCK, &mask, nil)
 }
 
-let commandLine = Array(CommandLine.arguments.dropFirst())
-if commandLine.first == "bench" {
-  exit(runBenchmark(arguments: Array(commandLine.dropFirst())))
-}
 KMSCommand.main()
 
 /// `interrupted at <repl>:1:1`, followed by what the interrupted builtin said of its state

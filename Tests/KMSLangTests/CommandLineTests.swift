@@ -124,7 +124,11 @@ struct CommandLineTests {
     let help = try runKMS(["--help"])
     #expect(help.status == 0)
     #expect(help.output.contains("USAGE: kms"))
-    #expect(help.output.contains("-e <code>"))
+    #expect(help.output.contains("kms -e CODE"))
+    #expect(help.output.contains("kms bench"))
+    let runHelp = try runKMS(["run", "--help"])
+    #expect(runHelp.status == 0)
+    #expect(runHelp.output.contains("-e <code>"))
   }
 
   @Test("Ctrl-C stops a running script with exit code 130")

@@ -158,7 +158,7 @@ struct FigureInputTests {
     for error in errors {
       #expect(error.message.first!.isLowercase, "\(error.message)")
       #expect(!error.message.hasSuffix("."), "\(error.message)")
-      #expect(!error.hint.isEmpty)
+      #expect(error.hint?.isEmpty == false)
     }
   }
 }

@@ -82,7 +82,7 @@ struct PNGTests {
       #expect(errorPath == path)
       #expect(reason.contains("does not exist"))
       #expect(error.description.hasPrefix("cannot write PNG '\(path)'"))
-      #expect(error.hint.contains("writable"))
+      #expect(error.hint?.contains("writable") == true)
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
   }

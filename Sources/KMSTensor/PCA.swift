@@ -1,5 +1,4 @@
 import Foundation
-import KMSTensor
 
 /// Principal component analysis of a point set, for drawing codes of more than two dimensions.
 ///

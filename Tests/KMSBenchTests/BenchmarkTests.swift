@@ -1,4 +1,4 @@
-import KMSPlot
+import KMSBench
 import Testing
 
 @Suite("Benchmark")

@@ -1,4 +1,5 @@
 import Foundation
+import KMSNN
 import KMSTensor
 
 /// The measurements behind `kms bench`: the machine's own sgemm rate, kms's SAE epoch time on

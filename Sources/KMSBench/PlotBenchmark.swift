@@ -1,4 +1,5 @@
 import Foundation
+import KMSPlot
 import KMSTensor
 
 /// Timings of the two renders the issue sets a budget for (well under 100 ms each, release build):

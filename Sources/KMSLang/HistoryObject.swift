@@ -1,0 +1,107 @@
+import Foundation
+import KMSData
+import KMSNN
+import KMSTensor
+
+/// The per-epoch metrics of a training run.
+public final class HistoryObject: HostObject {
+  /// The library history.
+  public let history: History
+  /// `loss` for autoencoders, `accuracy` for classifiers (what curves plot by default).
+  public let metric: String
+
+  init(_ history: History, metric: String) {
+    self.history = history
+    self.metric = metric
+  }
+
+  /// `12 epochs, best 9, 48.1 s`.
+  public var summary: String {
+    "\(history.records.count) epochs" + (history.bestEpoch.map { ", best \($0)" } ?? "")
+      + String(format: ", %.1f s", history.totalSeconds)
+  }
+
+  /// A table: one row per epoch.
+  public var description: String {
+    guard !history.records.isEmpty else { return "history: no epochs yet" }
+    let hasAccuracy = history.records.first?.trainAccuracy != nil
+    let hasValidation = history.records.first?.validationLoss != nil
+    var header = ["epoch", "loss"]
+    if hasAccuracy { header.append("accuracy") }
+    if hasValidation { header += ["val_loss"] + (hasAccuracy ? ["val_accuracy"] : []) }
+    header.append("seconds")
+    var rows = [header]
+    for record in history.records {
+      var row = ["\(record.epoch)", String(format: "%.4f", record.trainLoss)]
+      if let value = record.trainAccuracy { row.append(String(format: "%.4f", value)) }
+      if hasValidation {
+        row.append(record.validationLoss.map { String(format: "%.4f", $0) } ?? "-")
+        if hasAccuracy { row.append(record.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-") }
+      }
+      row.append(String(format: "%.1f", record.seconds))
+      if record.epoch == history.bestEpoch { row[0] += " *" }
+      rows.append(row)
+    }
+    let widths = header.indices.map { column in rows.map { $0[column].count }.max()! + 2 }
+    var lines = rows.map { row in
+      zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined()
+    }
+    if let best = history.bestEpoch { lines.append("* best epoch \(best)") }
+    return lines.joined(separator: "\n")
+  }
+
+  private static func series(_ history: History, _ values: (EpochRecord) -> Double?) -> Value {
+    .list(history.records.map { values($0).map(Value.number) ?? .none })
+  }
+
+  /// The kms type `history`.
+  public static let hostType = HostType(
+    name: "history", summary: "per-epoch training and validation metrics, printed as a table",
+    attributes: [
+      .attribute("epochs", of: HistoryObject.self, summary: "the number of completed epochs") {
+        .number(Double($0.history.records.count))
+      },
+      .attribute("loss", of: HistoryObject.self, summary: "training loss per epoch") { series($0.history) { $0.trainLoss } },
+      .attribute("val_loss", of: HistoryObject.self, summary: "validation loss per epoch") {
+        series($0.history) { $0.validationLoss }
+      },
+      .attribute("accuracy", of: HistoryObject.self, summary: "training accuracy per epoch (classifiers)") {
+        series($0.history) { $0.trainAccuracy }
+      },
+      .attribute("val_accuracy", of: HistoryObject.self, summary: "validation accuracy per epoch (classifiers)") {
+        series($0.history) { $0.validationAccuracy }
+      },
+      .attribute("seconds", of: HistoryObject.self, summary: "training seconds, all epochs") {
+        .number($0.history.totalSeconds)
+      },
+      .attribute("best_epoch", of: HistoryObject.self, summary: "the epoch early stopping kept, or none") {
+        $0.history.bestEpoch.map { .number(Double($0)) } ?? .none
+      },
+      .attribute("stopped_epoch", of: HistoryObject.self, summary: "the epoch early stopping ended on, or none") {
+        $0.history.stoppedEpoch.map { .number(Double($0)) } ?? .none
+      },
+    ])
+}
+
+/// `epoch 3/…  loss 0.0213  val_loss 0.0220  val_acc 0.8120  4.1 s`.
+func epochLine(_ record: EpochRecord) -> String {
+  var parts = ["epoch \(record.epoch)", "loss " + String(format: "%.4f", record.trainLoss)]
+  if let accuracy = record.trainAccuracy { parts.append("acc " + String(format: "%.4f", accuracy)) }
+  if let loss = record.validationLoss { parts.append("val_loss " + String(format: "%.4f", loss)) }
+  if let accuracy = record.validationAccuracy { parts.append("val_acc " + String(format: "%.4f", accuracy)) }
+  parts.append(String(format: "%.1f s", record.seconds))
+  return parts.joined(separator: "  ")
+}
+
+/// An epoch's record as a kms record.
+func recordValue(_ record: EpochRecord) -> Value {
+  let result = Record()
+  result["epoch"] = .number(Double(record.epoch))
+  result["loss"] = .number(record.trainLoss)
+  if let value = record.trainAccuracy { result["accuracy"] = .number(value) }
+  if let value = record.validationLoss { result["val_loss"] = .number(value) }
+  if let value = record.validationAccuracy { result["val_accuracy"] = .number(value) }
+  result["seconds"] = .number(record.seconds)
+  return .record(result)
+}
+

@@ -1,0 +1,201 @@
+import Foundation
+import KMSData
+import KMSNN
+import KMSTensor
+
+/// A model in kms: a whole model, or an autoencoder's encoder or decoder. Bindings ask it what
+/// the model can do (`hasCode`, `model.classCount`), never which class it is.
+public final class ModelObject: HostObject {
+  /// The trainable whole this object is or belongs to.
+  public let model: Model
+  /// What this object runs: the whole network, or the encoder or decoder.
+  public let network: Sequential
+  /// The shape of one input to `network` (`[784]`, `[1, 28, 28]`, or a code's `[225]`).
+  public let inputShape: Shape
+  /// `autoencoder 784-…`, `encoder of autoencoder 784-…`.
+  public let title: String
+
+  /// Wraps a whole model.
+  /// - Parameter model: any model.
+  public init(_ model: Model) {
+    self.model = model
+    network = model.network
+    inputShape = model.inputShape
+    title = model.kindDescription
+  }
+
+  private init(part network: Sequential, of model: Model, inputShape: Shape) {
+    self.model = model
+    self.network = network
+    self.inputShape = inputShape
+    title = "\(network.name) of \(model.kindDescription)"
+  }
+
+  /// True when this is a whole model (trainable and savable), not an encoder or decoder view.
+  public var isWhole: Bool { network === model.network }
+  /// True when the model has a code (an encoder and a decoder).
+  public var hasCode: Bool { model.encoderDecoder != nil }
+  /// True when this is the encoder half of a model with a code.
+  public var isEncoder: Bool { model.encoderDecoder.map { $0.encoder === network } ?? false }
+  /// Features of one input to `network`.
+  public var inputSize: Int { inputShape.elementCount }
+  /// Features of one output of `network`.
+  public var outputSize: Int { network.outputShape(for: inputShape).elementCount }
+
+  /// The parameters of what this object runs.
+  public var parameterCount: Int { network.parameterCount }
+
+  /// `autoencoder 784-800-400-225-400-800-784, 2,077,809 parameters`.
+  public var summary: String { "\(title), \(grouped(parameterCount)) parameters" }
+
+  /// Runs `network` over flat inputs `[count, inputSize]` in evaluation mode; `[count, outputSize]`.
+  public func predict(_ inputs: Tensor) -> Tensor {
+    KMSNN.predict(network, inputShape: inputShape, inputs: inputs)
+  }
+
+  /// Throws the standard mismatch error unless `dataset` has this network's input width.
+  func checkFeatures(of dataset: Dataset, _ arguments: Arguments) throws(RuntimeError) {
+    guard dataset.featureCount != inputSize else { return }
+    let help: String?
+    if model.classCount != nil && isWhole && dataset.featureCount > inputSize {
+      help = "encode the data first: codes = encode(ae.encoder, data)"
+    } else if inputSize != 784 {
+      help = "encode the data first: encode(ae.encoder, data.train)"
+    } else {
+      help = "build the model for \(dataset.featureCount) inputs"
+    }
+    throw arguments.error(
+      "\(title) takes \(inputSize) features, but '\(dataset.name)' has \(dataset.featureCount)", help: help)
+  }
+
+  /// Throws unless a classifier's logits cover every class of `dataset`.
+  func checkClasses(of dataset: Dataset, _ arguments: Arguments) throws(RuntimeError) {
+    guard let classes = model.classCount, dataset.classCount > classes else { return }
+    throw arguments.error("the data has \(dataset.classCount) classes but the classifier only \(classes)")
+  }
+
+  /// A Keras-style table: layer, output shape, parameters, and the total.
+  public var description: String {
+    let rows = network.summaryRows(inputShape: inputShape)
+    let nameWidth = max(24, (rows.map(\.layer.count).max() ?? 0) + 2)
+    let shapeWidth = max(15, (rows.map(\.outputShape.description.count).max() ?? 0) + 2)
+    var lines = [title, "layer".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                   + "output shape".padding(toLength: shapeWidth, withPad: " ", startingAt: 0) + "parameters"]
+    for row in rows {
+      lines.append(row.layer.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                   + row.outputShape.description.padding(toLength: shapeWidth, withPad: " ", startingAt: 0)
+                   + grouped(row.parameters))
+    }
+    lines.append("total parameters: \(grouped(parameterCount))")
+    return lines.joined(separator: "\n")
+  }
+
+  /// The kms type `model`.
+  public static let hostType = HostType(
+    name: "model", summary: "an autoencoder or classifier (or an autoencoder's encoder or decoder)",
+    attributes: [
+      .attribute("encoder", of: ModelObject.self, summary: "an autoencoder's encoder: input → code") {
+        try $0.part(encoder: true)
+      },
+      .attribute("decoder", of: ModelObject.self, summary: "an autoencoder's decoder: code → image") {
+        try $0.part(encoder: false)
+      },
+      .attribute("parameters", of: ModelObject.self, summary: "the number of trainable parameters") {
+        .number(Double($0.parameterCount))
+      },
+      .attribute("kind", of: ModelObject.self, summary: "autoencoder, classifier, encoder or decoder") {
+        .string($0.isWhole ? $0.model.spec.kind.rawValue : $0.network.name)
+      },
+      .attribute("inputs", of: ModelObject.self, summary: "features of one input") { .number(Double($0.inputSize)) },
+      .attribute("outputs", of: ModelObject.self, summary: "features of one output") {
+        .number(Double($0.outputSize))
+      },
+    ],
+    methods: [
+      .method("summary", of: ModelObject.self, summary: "prints the layers, output shapes and parameter counts",
+              example: "model.summary()") { object, arguments in
+        arguments.write(object.description + "\n")
+        return .none
+      }
+    ])
+
+  private func part(encoder wantsEncoder: Bool) throws -> Value {
+    let name = wantsEncoder ? "encoder" : "decoder"
+    guard let (encoder, decoder) = model.encoderDecoder, isWhole else {
+      throw AttributeError(message: "only a whole autoencoder has \(name == "encoder" ? "an" : "a") \(name)")
+    }
+    let input = wantsEncoder ? inputShape : encoder.outputShape(for: inputShape)
+    return .host(ModelObject(part: wantsEncoder ? encoder : decoder, of: model, inputShape: input))
+  }
+}
+
+/// An attribute that does not apply to this object; the interpreter reports it at the access.
+struct AttributeError: Error, CustomStringConvertible {
+  let message: String
+  var description: String { message }
+}
+
+/// A classifier's results on a dataset: accuracy, confusion matrix, per-class accuracy.
+public final class EvaluationObject: HostObject {
+  /// The confusion matrix (rows true, columns predicted).
+  public let confusion: ConfusionMatrix
+  /// The class names, by label.
+  public let classNames: [String]
+  /// The mean loss on the dataset.
+  public let loss: Double
+  /// Which data the numbers came from.
+  public let provenance: String
+
+  init(confusion: ConfusionMatrix, classNames: [String], loss: Double, provenance: String) {
+    self.confusion = confusion
+    self.classNames = classNames
+    self.loss = loss
+    self.provenance = provenance
+  }
+
+  /// `accuracy 0.8750 on 2,000 examples`.
+  public var summary: String {
+    String(format: "accuracy %.4f on ", confusion.accuracy) + grouped(confusion.total) + " examples"
+  }
+
+  /// The confusion matrix as a table with per-class accuracy, then the overall accuracy.
+  public var description: String {
+    let names = classNames.count == confusion.classCount ? classNames : (0..<confusion.classCount).map(String.init)
+    let width = max(6, (names.map(\.count).max() ?? 0) + 1, String(confusion.counts.joined().max() ?? 0).count + 1)
+    func cell(_ text: String) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+    var lines = ["confusion matrix (rows: true label, columns: predicted label)",
+                 cell("") + names.map(cell).joined() + "   per-class"]
+    for (index, row) in confusion.counts.enumerated() {
+      lines.append(cell(names[index]) + row.map { cell(String($0)) }.joined()
+                   + String(format: "   %.3f", confusion.perClassAccuracy[index]))
+    }
+    lines.append(String(format: "accuracy %.4f (%d of %d), loss %.4f", confusion.accuracy,
+                        (0..<confusion.classCount).reduce(0) { $0 + confusion.counts[$1][$1] },
+                        confusion.total, loss))
+    lines.append("data: \(provenance)")
+    return lines.joined(separator: "\n")
+  }
+
+  /// The kms type `evaluation`.
+  public static let hostType = HostType(
+    name: "evaluation", summary: "a classifier's accuracy, confusion matrix and per-class accuracy",
+    attributes: [
+      .attribute("accuracy", of: EvaluationObject.self, summary: "the fraction classified correctly") {
+        .number($0.confusion.accuracy)
+      },
+      .attribute("loss", of: EvaluationObject.self, summary: "the mean cross-entropy") { .number($0.loss) },
+      .attribute("confusion", of: EvaluationObject.self, summary: "counts[true][predicted], a list of lists") {
+        .list($0.confusion.counts.map { .list($0.map { .number(Double($0)) }) })
+      },
+      .attribute("per_class", of: EvaluationObject.self, summary: "accuracy of each true class") {
+        .list($0.confusion.perClassAccuracy.map(Value.number))
+      },
+      .attribute("classes", of: EvaluationObject.self, summary: "the class names") {
+        .list($0.classNames.map { .string($0) })
+      },
+      .attribute("provenance", of: EvaluationObject.self, summary: "which data the numbers came from") {
+        .string($0.provenance)
+      },
+    ])
+}
+

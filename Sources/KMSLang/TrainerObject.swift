@@ -1,0 +1,137 @@
+import Foundation
+import KMSData
+import KMSNN
+import KMSTensor
+
+/// Training in kms: one epoch at a time with `step()`, or many with `fit()`.
+public final class TrainerObject: HostObject {
+  /// The library trainer.
+  public let trainer: Trainer
+  /// The model being trained.
+  public let model: ModelObject
+  /// Where the data came from (printed with results).
+  public let dataProvenance: String
+
+  init(trainer: Trainer, model: ModelObject, dataProvenance: String) {
+    self.trainer = trainer
+    self.model = model
+    self.dataProvenance = dataProvenance
+  }
+
+  /// `trainer: autoencoder …, 3 epochs, batch 164`.
+  public var summary: String {
+    let epochs = trainer.epochsCompleted
+    return "\(model.title), \(epochs) epoch\(epochs == 1 ? "" : "s") done, batch \(trainer.batchSize)"
+  }
+
+  /// The kms type `trainer`.
+  public static let hostType = HostType(
+    name: "trainer", summary: "trains a model on a dataset, an epoch at a time or many",
+    attributes: [
+      .attribute("history", of: TrainerObject.self, summary: "every completed epoch's metrics") {
+        .host(HistoryObject($0.trainer.history, metric: $0.trainer.objective.reportsAccuracy ? "accuracy" : "loss"))
+      },
+      .attribute("epochs", of: TrainerObject.self, summary: "epochs completed") {
+        .number(Double($0.trainer.epochsCompleted))
+      },
+      .attribute("model", of: TrainerObject.self, summary: "the model being trained") { .host($0.model) },
+    ],
+    methods: [
+      .method("step", of: TrainerObject.self,
+              parameters: [.keyword("verbose", .boolean, default: .boolean(true))],
+              summary: "trains one epoch, prints its metrics and returns them as a record",
+              example: "t.step()") { object, arguments in
+        let record = try object.runEpochs(1, earlyStopping: nil, arguments: arguments).last
+        return record.map(recordValue) ?? .none
+      },
+      .method(
+        "fit", of: TrainerObject.self,
+        parameters: [
+          .optional("epochs", .integer, default: .number(10)),
+          .keyword("early_stop", .boolean, default: .boolean(false)),
+          .keyword("monitor", .optional(.string), default: .none),
+          .keyword("delta", .number, default: .number(0.001)),
+          .keyword("patience", .integer, default: .number(5)),
+          .keyword("restore", .boolean, default: .boolean(true)),
+          .keyword("verbose", .boolean, default: .boolean(true)),
+        ],
+        summary: "trains up to epochs epochs, optionally with early stopping; returns the history",
+        example: "h = t.fit(50, early_stop: true, patience: 5)"
+      ) { object, arguments in
+        let epochs = try arguments.integer("epochs", atLeast: 1)
+        var rule: EarlyStopping?
+        if try arguments.boolean("early_stop") {
+          let monitor: EarlyStopping.Monitor
+          switch arguments["monitor"] {
+          case .string(let name):
+            guard let chosen = EarlyStopping.Monitor(rawValue: name) else {
+              throw arguments.error("unknown monitor '\(name)'", help: "use \"val_loss\" or \"val_accuracy\"")
+            }
+            monitor = chosen
+          default:
+            monitor = object.trainer.objective.reportsAccuracy ? .validationAccuracy : .validationLoss
+          }
+          if monitor == .validationAccuracy && !object.trainer.objective.reportsAccuracy {
+            throw arguments.error("an autoencoder has no accuracy to monitor", help: "use monitor: \"val_loss\"")
+          }
+          guard object.trainer.validation != nil else {
+            throw arguments.error("early stopping needs a validation set", help: "train on a data value, or pass validation:")
+          }
+          let delta = try arguments.number("delta")
+          try arguments.require("delta", delta >= 0, "≥ 0")
+          rule = EarlyStopping(monitor: monitor, minDelta: delta,
+                               patience: try arguments.integer("patience", atLeast: 1),
+                               restoresBest: try arguments.boolean("restore"))
+        }
+        _ = try object.runEpochs(epochs, earlyStopping: rule, arguments: arguments)
+        return .host(HistoryObject(object.trainer.history,
+                                   metric: object.trainer.objective.reportsAccuracy ? "accuracy" : "loss"))
+      },
+    ])
+
+  /// Runs epochs with a progress bar on a terminal and one line per epoch; Ctrl-C stops at the
+  /// next batch boundary and raises "interrupted" with the model kept as it is.
+  func runEpochs(_ epochs: Int, earlyStopping: EarlyStopping?, arguments: Arguments) throws -> [EpochRecord] {
+    let verbose = try arguments.boolean("verbose")
+    let write: (String) -> Void = verbose ? arguments.write : { _ in }
+    let display = arguments.display
+    trainer.onBatch = verbose ? { display.progress($0) } : nil
+    trainer.shouldStop = arguments.shouldStop
+    if trainer.epochsCompleted == 0 { write("training \(model.title) on \(dataProvenance)\n") }
+    var records: [EpochRecord] = []
+    var interruptedEpoch: Int?
+    if epochs == 1 && earlyStopping == nil {
+      switch trainer.step() {
+      case .completed(let record): records.append(record)
+      case .interrupted: interruptedEpoch = trainer.epochsCompleted + 1
+      }
+      display.endProgress()
+      records.forEach { write(epochLine($0) + "\n") }
+    } else {
+      let reason = trainer.fit(epochs: epochs, earlyStopping: earlyStopping) { record in
+        display.endProgress()
+        records.append(record)
+        write(epochLine(record) + "\n")
+      }
+      display.endProgress()
+      switch reason {
+      case .interrupted: interruptedEpoch = trainer.epochsCompleted + 1
+      case .earlyStopping(let epoch):
+        let best = trainer.history.bestEpoch.map { ", best epoch \($0)" } ?? ""
+        let restored = earlyStopping?.restoresBest == true ? " (its weights restored)" : ""
+        write("early stopping after epoch \(epoch)\(best)\(restored)\n")
+      case .epochsDone:
+        if let best = trainer.history.bestEpoch, earlyStopping?.restoresBest == true {
+          write("best epoch \(best) (its weights restored)\n")
+        }
+      }
+    }
+    if let epoch = interruptedEpoch {
+      throw RuntimeError(
+        "interrupted during epoch \(epoch): the model keeps the weights of its last completed batch",
+        at: arguments.range, kind: .interrupted)
+    }
+    return records
+  }
+}
+
