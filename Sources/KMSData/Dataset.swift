@@ -179,11 +179,8 @@ public struct Dataset: Sendable, CustomStringConvertible {
     precondition(
       indices.allSatisfy { $0 >= 0 && $0 < count },
       "subset: indices must lie in 0..<\(count)")
-    let width = featureCount
-    let gathered = Tensor(shape: [indices.count, width])
-    for (row, index) in indices.enumerated() {
-      (gathered.data + row * width).update(from: features.data + index * width, count: width)
-    }
+    let gathered = Tensor(shape: [indices.count, featureCount])
+    features.gatherRows(indices, into: gathered)
     return Dataset(
       name: name ?? self.name,
       provenance: provenance ?? "\(self.provenance), subset of \(grouped(indices.count))",

@@ -315,8 +315,10 @@ final class REPL {
     return false
   }
 
+  /// Echoed values and meta-command output go to the session's display, as everything the
+  /// entries print does.
   private func write(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    interpreter.display.write(text)
   }
 
   private func writeError(_ text: String) {
