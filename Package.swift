@@ -2,7 +2,7 @@
 // kms: a scripting REPL for autoencoder experiments on Kuzushiji-MNIST.
 //
 // Layers (dependencies point one way):
-//   C shims (CBLAS, CZlib, CPNG, CReadline)
+//   C shims (CBLAS, CZlib, CPNG, CFreeType, CReadline)
 //     → KMSTensor → KMSNN, KMSData, KMSPlot → KMSLang → kms
 import PackageDescription
 
@@ -24,13 +24,16 @@ let package = Package(
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(
+      name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+    .systemLibrary(
       name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
 
     // Libraries, one folder a layer.
     .target(name: "KMSTensor", dependencies: ["CBLAS"], swiftSettings: release),
     .target(name: "KMSNN", dependencies: ["KMSTensor"], swiftSettings: release),
     .target(name: "KMSData", dependencies: ["KMSTensor", "CZlib"], swiftSettings: release),
-    .target(name: "KMSPlot", dependencies: ["KMSTensor", "CPNG"], swiftSettings: release),
+    .target(
+      name: "KMSPlot", dependencies: ["KMSTensor", "CPNG", "CFreeType"], swiftSettings: release),
     .target(
       name: "KMSLang", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot"],
       swiftSettings: release),
@@ -49,7 +52,7 @@ let package = Package(
     .testTarget(name: "KMSNNTests", dependencies: ["KMSNN", "KMSData", "KMSTestSupport"]),
     .testTarget(name: "KMSDataTests", dependencies: ["KMSData", "KMSTestSupport"]),
     .testTarget(
-      name: "KMSPlotTests", dependencies: ["KMSPlot", "KMSTestSupport"],
+      name: "KMSPlotTests", dependencies: ["KMSPlot", "KMSData", "KMSTestSupport"],
       resources: [.copy("Goldens")]),
     .testTarget(
       name: "KMSLangTests", dependencies: ["KMSLang", "KMSTestSupport"],

@@ -44,9 +44,8 @@ public struct Legend: Sendable {
   /// - Parameter style: sizes for the scale.
   public func size(style: PlotStyle) -> (width: Double, height: Double) {
     let s = style.s
-    let widest =
-      entries.map { Double(BitmapFont.small.size(of: $0.label, scale: style.scale).width) }
-      .max() ?? 0
+    let font = style.labelFont
+    let widest = entries.map { font.width(of: $0.label) }.max() ?? 0
     let rows = Double(entries.count)
     return (
       2 * 6 * s + 24 * s + 8 * s + widest,
@@ -112,7 +111,8 @@ public struct Legend: Sendable {
           Rect(x: handleLeft + 5 * s, y: centerY - 5 * s, width: 14 * s, height: 10 * s),
           with: entry.color)
       }
-      canvas.drawText(entry.label, at: Point(x: handleLeft + 32 * s, y: y), scale: style.scale)
+      canvas.drawText(
+        entry.label, at: Point(x: handleLeft + 32 * s, y: y), font: style.labelFont)
       y += style.smallLine + 4 * s
     }
   }

@@ -83,7 +83,7 @@ public struct TrainingCurves: Figure {
       frame: Axes.defaultFrame(width: canvas.width, height: canvas.height, style: style),
       xLimits: Axes.limits(covering: [1, Double(n)]),
       yLimits: Axes.limits(covering: all, isLog: isLogY), isLogY: isLogY)
-    axes.xTicks = epochTicks(axes: axes)
+    axes.xTicks = epochTicks(axes: axes, style: style)
     axes.xLabel = "epoch"
     axes.yLabel = metric
     axes.title = title
@@ -141,7 +141,7 @@ public struct TrainingCurves: Figure {
         from: annotation.tail, to: tip, color: .black, lineWidth: s, headLength: 9 * s)
       canvas.drawText(
         annotation.text, at: Point(x: annotation.box.x, y: annotation.box.y),
-        scale: style.scale)
+        font: style.labelFont)
     }
     axes.drawDecorations(in: canvas, style: style)
     let legend = Legend(
@@ -151,7 +151,7 @@ public struct TrainingCurves: Figure {
   }
 
   /// Integer epoch ticks on a 1-2-5 step that keeps labels apart.
-  func epochTicks(axes: Axes) -> [(value: Double, label: String)] {
+  func epochTicks(axes: Axes, style: PlotStyle) -> [(value: Double, label: String)] {
     let limits = axes.xLimits
     for maxCount in stride(from: 9, through: 2, by: -1) {
       var step = max(Ticks.niceStep(for: limits, maxCount: maxCount), 1)
@@ -161,7 +161,7 @@ public struct TrainingCurves: Figure {
         through: limits.upperBound, by: step
       ).filter { $0 >= 1 || limits.lowerBound < 0.999 && $0 >= 0 }
       let labels = values.map { String(Int($0)) }
-      let widest = Double(labels.map { BitmapFont.small.size(of: $0).width }.max() ?? 0)
+      let widest = labels.map { style.labelFont.width(of: $0) }.max() ?? 0
       let spacing = values.count > 1 ? axes.pixelX(values[1]) - axes.pixelX(values[0]) : .infinity
       if spacing >= widest + 12 || maxCount == 2 { return Array(zip(values, labels)) }
     }
@@ -190,8 +190,8 @@ public struct TrainingCurves: Figure {
     style: PlotStyle
   ) -> (tail: Point, head: Point, text: String, box: Rect) {
     let s = style.s
-    let size = BitmapFont.small.size(of: text, scale: style.scale)
-    let (w, h) = (Double(size.width), Double(size.height))
+    let font = style.labelFont
+    let (w, h) = (font.width(of: text).rounded(.up), font.lineHeight)
     let inner = axes.frame.insetBy(dx: 4 * s, dy: 4 * s)
     var best: (tail: Point, box: Rect, score: Int)?
     for (dx, dy) in [
