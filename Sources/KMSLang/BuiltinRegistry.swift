@@ -23,6 +23,7 @@ public final class BuiltinRegistry {
     registry.registerData()
     registry.registerNN()
     registry.registerPlot()
+    registry.registerCharts()
     registry.registerTable()
     return registry
   }

@@ -9,6 +9,8 @@ public struct PlotStyle: Sendable {
   public var scale: Int
   /// The fonts text is set in.
   public var fonts: FontLibrary
+  /// Dots per inch at scale 1: matplotlib's `figure.dpi` 100; sizes in points follow it.
+  public var dpi: Double = 100
 
   /// Creates a style.
   /// - Parameters:
@@ -20,11 +22,12 @@ public struct PlotStyle: Sendable {
   }
 
   /// Tick labels, axis labels, legends and annotations: 10 pt.
-  public var labelFont: TextFont { TextFont(points: 10, scale: scale, library: fonts) }
+  public var labelFont: TextFont { TextFont(points: 10, scale: s, library: fonts) }
   /// Titles: 12 pt.
-  public var titleFont: TextFont { TextFont(points: 12, scale: scale, library: fonts) }
+  public var titleFont: TextFont { TextFont(points: 12, scale: s, library: fonts) }
 
-  var s: Double { Double(scale) }
+  /// Pixels per pixel-at-100-dpi: the scale times dpi / 100.
+  var s: Double { Double(scale) * dpi / 100 }
   /// Data line width (1.5 pt ≈ 2 px).
   var lineWidth: Double { 2 * s }
   /// Spine width (0.8 pt ≈ 1 px).
@@ -91,16 +94,22 @@ public struct Axes: Sendable {
   /// matplotlib's default axes box in a canvas of `size`: 12.5 %–90 % of the width, 11 %–88 %
   /// of the height measured from the bottom (`figure.subplot.left/right/bottom/top`). On small
   /// canvases (panels) the margins grow to fixed minimums so tick labels, axis labels and the
-  /// title are never cut off.
+  /// title are never cut off. Without a title the band above the axes shrinks to a small margin.
   /// - Parameters:
   ///   - width: canvas width.
   ///   - height: canvas height.
   ///   - style: sizes for the scale.
-  public static func defaultFrame(width: Int, height: Int, style: PlotStyle = PlotStyle()) -> Rect {
+  ///   - hasTitle: leave room for a title above the box.
+  public static func defaultFrame(
+    width: Int, height: Int, style: PlotStyle = PlotStyle(), hasTitle: Bool = true
+  ) -> Rect {
     let (w, h, s) = (Double(width), Double(height), style.s)
     // Minimums: y tick labels of six characters and the y label; title; x tick labels and label.
     let left = max(0.125 * w, 78 * s), right = max(0.10 * w, 10 * s)
-    let top = max(0.12 * h, 32 * s), bottom = max(0.11 * h, 48 * s)
+    let bottom = max(0.11 * h, 48 * s)
+    // NOTE: matplotlib keeps 12 % above the axes whether or not there is a title; without one
+    // that band is empty, so kms takes it back, keeping room for the top tick label's half.
+    let top = hasTitle ? max(0.12 * h, 32 * s) : max(0.04 * h, 12 * s)
     return Rect(x: left, y: top, width: max(w - left - right, 1), height: max(h - top - bottom, 1))
   }
 
@@ -195,7 +204,7 @@ public struct Axes: Sendable {
     if isLogY {
       let (major, minor) = Ticks.logarithmic(in: yLimits)
       if major.count >= 2 {
-        return major.map { ($0, "10^" + String(Int(log10($0).rounded()))) }
+        return thinned(major.map { ($0, "10^" + String(Int(log10($0).rounded()))) }, style: style)
       }
       // Less than two decades visible: also label 2× and 5× (and, within a factor of a few,
       // every) multiple of the decade, as plain numbers.
@@ -204,13 +213,28 @@ public struct Axes: Sendable {
         [1, 2, 5].contains(Int(($0 / pow(10, floor(log10($0) + 1e-9))).rounded()))
       }
       if labelled.count < 3 { labelled = candidates }
-      return labelled.map { ($0, Ticks.format($0)) }
+      return thinned(labelled.map { ($0, Ticks.format($0)) }, style: style)
     }
     let fit = Int(frame.height / (3 * style.smallLine))
     let maxCount = min(max(fit, 2), 9)
     let values = Ticks.linear(in: yLimits, maxCount: maxCount)
     let labels = Ticks.labels(for: values, step: Ticks.niceStep(for: yLimits, maxCount: maxCount))
     return Array(zip(values, labels))
+  }
+
+  /// The ticks with the labels of those closer than a line of text to the last kept one blanked
+  /// (bottom up), so log-axis labels never overlap; the blanked ticks are still drawn.
+  func thinned(_ ticks: [(value: Double, label: String)], style: PlotStyle)
+    -> [(value: Double, label: String)]
+  {
+    let gap = style.labelFont.lineHeight + 2 * style.s
+    var last = -Double.infinity
+    return ticks.sorted { $0.value < $1.value }.map { tick in
+      let y = -pixelY(tick.value)  // upward
+      guard y - last >= gap else { return (tick.value, "") }
+      last = y
+      return tick
+    }
   }
 
   // MARK: Drawing

@@ -69,7 +69,7 @@ extension Canvas {
   func drawBitmapText(
     _ text: String, origin: Point, font: TextFont, color: Color, isVertical: Bool
   ) {
-    let bitmap = font.bitmap, s = font.scale
+    let bitmap = font.bitmap, s = font.bitmapScale
     let ascent = bitmap.ascent * s
     if !isVertical {
       var penX = Int(origin.x.rounded())

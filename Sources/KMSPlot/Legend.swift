@@ -83,6 +83,31 @@ public struct Legend: Sendable {
     return best
   }
 
+  /// Where the legend goes beside axes whose data area is `frame`: inside, in the corner or edge
+  /// `bestPlacement` picks, when that hides no obstacle at all; otherwise outside the box on the
+  /// right (matplotlib's `bbox_to_anchor=(1.02, 1), loc="upper left"`), the data area narrowed to
+  /// make room. The caller redraws its data in the returned frame.
+  /// - Parameters:
+  ///   - frame: the axes data area.
+  ///   - canvasWidth: the width of the canvas the axes are on.
+  ///   - obstacles: data points in canvas pixels, in `frame`'s transform.
+  ///   - style: sizes for the scale.
+  public func placement(
+    in frame: Rect, canvasWidth: Int, avoiding obstacles: [Point], style: PlotStyle
+  ) -> (frame: Rect, legend: Rect, isOutside: Bool) {
+    let s = style.s
+    let best = bestPlacement(in: frame, avoiding: obstacles, style: style)
+    if best.covered == 0 { return (frame, best.rect, false) }
+    let size = self.size(style: style)
+    let newMaxX = Double(canvasWidth) - 8 * s - size.width - 10 * s
+    let narrowed = Rect(
+      x: frame.x, y: frame.y, width: max(newMaxX - frame.x, 40 * s), height: frame.height)
+    let legend = Rect(
+      x: (narrowed.maxX + 10 * s).rounded(), y: frame.y, width: size.width.rounded(),
+      height: size.height.rounded())
+    return (narrowed, legend, true)
+  }
+
   /// Draws the legend box in `rect`.
   /// - Parameters:
   ///   - canvas: the canvas.

@@ -168,20 +168,22 @@ public struct TextFont: Sendable {
   public let library: FontLibrary
   /// The size in points (1 pt = 100/72 px at scale 1).
   public let points: Double
-  /// The figure's integer magnification.
-  public let scale: Int
+  /// The figure's magnification (its scale times dpi / 100).
+  public let scale: Double
 
   /// Creates a text size.
   /// - Parameters:
   ///   - points: the size in points.
-  ///   - scale: the figure's magnification.
+  ///   - scale: the figure's magnification (2 for scale 2, or for 200 dpi).
   ///   - library: the fonts.
-  public init(points: Double, scale: Int = 1, library: FontLibrary = .shared) {
-    (self.points, self.scale, self.library) = (points, max(scale, 1), library)
+  public init(points: Double, scale: Double = 1, library: FontLibrary = .shared) {
+    (self.points, self.scale, self.library) = (points, max(scale, 0.25), library)
   }
 
   /// The em in pixels.
-  public var pixelSize: Double { points * 100 / 72 * Double(scale) }
+  public var pixelSize: Double { points * 100 / 72 * scale }
+  /// The bitmap font's whole magnification.
+  var bitmapScale: Int { max(1, Int(scale.rounded())) }
   var size26: Int { Int((pixelSize * 64).rounded()) }
   /// The bitmap font standing in when there is no outline font: 6×13 up to 11 pt, else 9×15.
   var bitmap: BitmapFont { points > 11 ? .large : .small }
@@ -196,25 +198,25 @@ public struct TextFont: Sendable {
   /// Height above the baseline of the tallest letters (the line box's top).
   public var ascent: Double {
     isBitmap
-      ? Double(bitmap.ascent * scale) : (library.metrics.ascender * pixelSize).rounded()
+      ? Double(bitmap.ascent * bitmapScale) : (library.metrics.ascender * pixelSize).rounded()
   }
   /// Depth below the baseline of descenders (the line box's bottom), positive.
   public var descent: Double {
     isBitmap
-      ? Double((bitmap.cellHeight - bitmap.ascent) * scale)
+      ? Double((bitmap.cellHeight - bitmap.ascent) * bitmapScale)
       : (-library.metrics.descender * pixelSize).rounded()
   }
   /// The height of one line, ascent + descent.
   public var lineHeight: Double { ascent + descent }
   /// The height of a capital letter, for centring text optically.
   public var capHeight: Double {
-    isBitmap ? Double(bitmap.capHeight * scale) : library.metrics.capHeight * pixelSize
+    isBitmap ? Double(bitmap.capHeight * bitmapScale) : library.metrics.capHeight * pixelSize
   }
 
   /// The advance width of `text` set on one line.
   /// - Parameter text: the text.
   public func width(of text: String) -> Double {
-    if isBitmap { return Double(bitmap.size(of: text, scale: scale).width) }
+    if isBitmap { return Double(bitmap.size(of: text, scale: bitmapScale).width) }
     return library.line(text, size: size26).width
   }
 }
