@@ -339,6 +339,9 @@ public struct Axes: Sendable {
     _ label: String, in canvas: Canvas, at point: Point, font: TextFont,
     horizontal: HorizontalAlignment, vertical: VerticalAlignment
   ) -> Double {
+    // matplotlib sets negative numbers with a true minus sign (`axes.unicode_minus`); the bitmap
+    // font has only the hyphen.
+    let label = font.isBitmap ? label : label.replacingOccurrences(of: "-", with: "\u{2212}")
     guard let caret = label.firstIndex(of: "^") else {
       canvas.drawText(label, at: point, font: font, horizontal: horizontal, vertical: vertical)
       return font.width(of: label)

@@ -310,7 +310,14 @@ public struct Chart: Figure {
             if dashes.isEmpty {
               area.drawPolyline(run, color: color, lineWidth: style.lineWidth)
             } else {
-              for piece in dashed(run, pattern: dashes.map { $0 * style.lineWidth }) {
+              // NOTE: matplotlib ends dashes square (`lines.dash_capstyle: butt`); the round
+              // caps drawn here reach half a width past each end, so each dash is cut short by
+              // a width and each gap widened by one.
+              let w = style.lineWidth
+              let pattern = dashes.enumerated().map { index, length in
+                index % 2 == 0 ? max(length * w - w, 0.5) : length * w + w
+              }
+              for piece in dashed(run, pattern: pattern) {
                 area.drawPolyline(piece, color: color, lineWidth: style.lineWidth)
               }
             }
