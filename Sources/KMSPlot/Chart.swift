@@ -248,7 +248,7 @@ public struct Chart: Figure {
       case .line(_, _, let label?, let lineStyle):
         return LegendEntry(
           label: label, color: Tab10.color(index),
-          handle: lineStyle.dashes == nil ? .marker : .line)
+          handle: lineStyle.dashes.map { $0.isEmpty ? .line : .dashedLine($0) } ?? .marker)
       case .bars(_, _, _, let label?):
         return LegendEntry(label: label, color: Tab10.color(index), handle: .patch)
       default: return nil

@@ -4,6 +4,8 @@ import Foundation
 public enum LegendHandle: Sendable {
   /// A short line sample, for line series.
   case line
+  /// A short dashed line sample: on/off lengths in multiples of the line width.
+  case dashedLine([Double])
   /// A filled circle, for scatter series.
   case marker
   /// A filled square, for areas.
@@ -127,6 +129,16 @@ public struct Legend: Sendable {
         canvas.drawLine(
           from: Point(x: handleLeft, y: centerY), to: Point(x: handleLeft + 24 * s, y: centerY),
           color: entry.color, lineWidth: style.lineWidth)
+      case .dashedLine(let dashes):
+        let w = style.lineWidth
+        // Cut as the chart cuts its lines (see `Chart.draw`), so the sample matches the series.
+        let pattern = dashes.enumerated().map { index, length in
+          index % 2 == 0 ? max(length * w - w, 0.5) : length * w + w
+        }
+        let sample = [Point(x: handleLeft, y: centerY), Point(x: handleLeft + 24 * s, y: centerY)]
+        for piece in dashed(sample, pattern: pattern) {
+          canvas.drawPolyline(piece, color: entry.color, lineWidth: w)
+        }
       case .marker:
         canvas.fillCircle(
           center: Point(x: handleLeft + 12 * s, y: centerY), radius: 3.5 * s,
