@@ -2,7 +2,7 @@
 // kms: a scripting REPL for autoencoder experiments on Kuzushiji-MNIST.
 //
 // Layers (dependencies point one way):
-//   C shims (CBLAS, CZlib, CPNG, CReadline)
+//   C shims (CBLAS, CZlib, CPNG, CFreeType, CReadline)
 //     → KMSTensor → KMSNN, KMSData, KMSPlot → KMSLang → kms
 // KMSBench (the measurements behind `kms bench`) sits beside KMSLang, used only by `kms`.
 // Each target lists exactly the modules its files import.
@@ -26,13 +26,16 @@ let package = Package(
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(
+      name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+    .systemLibrary(
       name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
 
     // Libraries, one folder a layer.
     .target(name: "KMSTensor", dependencies: ["CBLAS"], swiftSettings: release),
     .target(name: "KMSNN", dependencies: ["KMSTensor"], swiftSettings: release),
     .target(name: "KMSData", dependencies: ["KMSTensor", "CZlib"], swiftSettings: release),
-    .target(name: "KMSPlot", dependencies: ["KMSTensor", "CPNG"], swiftSettings: release),
+    .target(
+      name: "KMSPlot", dependencies: ["KMSTensor", "CPNG", "CFreeType"], swiftSettings: release),
     .target(
       name: "KMSLang", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot"],
       swiftSettings: release),
@@ -53,7 +56,7 @@ let package = Package(
       name: "KMSNNTests", dependencies: ["KMSNN", "KMSData", "KMSTensor", "KMSTestSupport"]),
     .testTarget(name: "KMSDataTests", dependencies: ["KMSData", "KMSTensor"]),
     .testTarget(
-      name: "KMSPlotTests", dependencies: ["KMSPlot", "KMSTensor", "KMSTestSupport"],
+      name: "KMSPlotTests", dependencies: ["KMSPlot", "KMSData", "KMSTensor", "KMSTestSupport"],
       resources: [.copy("Goldens")]),
     .testTarget(name: "KMSBenchTests", dependencies: ["KMSBench"]),
     .testTarget(

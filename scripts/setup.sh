@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what kms needs to build, only when missing: the Debian packages for OpenBLAS, libpng,
-# readline and zlib (and pkg-config, which SwiftPM uses to find them). Sourced by run.sh and test.sh.
+# readline and zlib (and pkg-config, which SwiftPM uses to find them); FreeType and the fonts figures
+# are set in (DejaVu Sans; IPAex Gothic for kana, 6 MB where fonts-noto-cjk is 90 MB); and
+# rsvg-convert, which the tests render SVG figures with. Sourced by run.sh and test.sh.
 set -euo pipefail
 
 kms_packages=(libopenblas-dev libpng-dev libreadline-dev zlib1g-dev pkg-config)
+kms_packages+=(libfreetype-dev fonts-dejavu-core fonts-ipaexfont-gothic librsvg2-bin)
 
 kms_missing_packages() {
   local missing=()

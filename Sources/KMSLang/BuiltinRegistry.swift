@@ -24,6 +24,7 @@ public final class BuiltinRegistry {
     registry.registerNN()
     registry.registerLayers()
     registry.registerPlot()
+    registry.registerCharts()
     registry.registerTable()
     return registry
   }

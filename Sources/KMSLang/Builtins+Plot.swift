@@ -56,9 +56,15 @@ public final class FigureObject: HostObject {
         "png", of: FigureObject.self,
         parameters: [.required("path", .string), .keyword("scale", .integer, default: .number(1))],
         summary:
-          "writes the figure as a PNG, atomically (missing folders are created); returns the path",
+          "writes the figure as a PNG (SVG for a path ending in .svg), atomically; returns the path",
         example: "fig.png(\"figures/recon.png\")"
       ) { object, arguments in try writePNG(object, arguments) },
+      .method(
+        "svg", of: FigureObject.self,
+        parameters: [.required("path", .string), .keyword("scale", .integer, default: .number(1))],
+        summary: "writes the figure as SVG (text stays text), atomically; returns the path",
+        example: "fig.svg(\"figures/recon.svg\")"
+      ) { object, arguments in try writePNG(object, arguments, asSVG: true) },
       .method(
         "show", of: FigureObject.self,
         parameters: [.keyword("scale", .integer, default: .number(1))],
@@ -69,12 +75,65 @@ public final class FigureObject: HostObject {
     ])
 }
 
+/// Runs a plot-layer call through `libraryCall` (its errors become kms errors at the call). The
+/// first figure call of a session also says, once, when text falls back to the bitmap font.
+func plotCall<T>(_ arguments: Arguments, _ body: () throws -> T) throws -> T {
+  if let notice = FontLibrary.shared.notice, FontNotices.shared.first("fonts") {
+    arguments.write("note: \(notice)\n")
+  }
+  return try libraryCall(arguments, body)
+}
+
+/// Notes that are said once per process (the font fallbacks).
+final class FontNotices: @unchecked Sendable {
+  static let shared = FontNotices()
+  private let lock = NSLock()
+  private var said: Set<String> = []
+
+  /// True the first time `key` is asked for, false after.
+  func first(_ key: String) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return said.insert(key).inserted
+  }
+}
+
+// MARK: - Class labels
+
+/// The KMNIST classes in hiragana, by their romanized names.
+let kanaByRomaji: [String: String] = [
+  "o": "お", "ki": "き", "su": "す", "tsu": "つ", "na": "な", "ha": "は", "ma": "ま", "ya": "や",
+  "re": "れ", "wo": "を",
+]
+
+extension Arguments {
+  /// Class names as the `labels:` argument asks: "romaji" (as stored), "kana" (お き す …) or
+  /// "both" ("お o"). Names that are not KMNIST classes stay as they are. Without a Japanese font
+  /// the names stay romaji, and kms says so once.
+  func classLabels(_ names: [String]) throws(RuntimeError) -> [String] {
+    let style = try string("labels")
+    guard ["romaji", "kana", "both"].contains(style) else {
+      throw error(
+        "unknown labels '\(style)'", help: "use \"romaji\", \"kana\" or \"both\"")
+    }
+    if style == "romaji" { return names }
+    if let notice = FontLibrary.shared.kanaNotice {
+      if FontNotices.shared.first("kana") { write("note: \(notice)\n") }
+      return names
+    }
+    return names.map { name in
+      guard let kana = kanaByRomaji[name] else { return name }
+      return style == "kana" ? kana : "\(kana) \(name)"
+    }
+  }
+}
+
 // MARK: - Writing and showing
 
 /// `png(fig, path, scale:)` and `fig.png(path, scale:)`: creates missing folders, then writes
 /// atomically (the library renders to a temporary file and renames it), so a failure leaves no
-/// file at `path`.
-private func writePNG(_ object: FigureObject, _ arguments: Arguments) throws -> Value {
+/// file at `path`. A path ending in `.svg` writes the figure as SVG instead.
+func writePNG(_ object: FigureObject, _ arguments: Arguments, asSVG: Bool = false) throws -> Value {
   let given = try arguments.string("path")
   let scale = try arguments.integer("scale", atLeast: 1)
   try arguments.require("scale", scale <= 4, "at most 4")
@@ -82,11 +141,13 @@ private func writePNG(_ object: FigureObject, _ arguments: Arguments) throws -> 
     throw arguments.error("path must not be empty", help: "e.g. png(fig, \"fig.png\")")
   }
   let path = (given as NSString).expandingTildeInPath
+  let isSVG = asSVG || path.lowercased().hasSuffix(".svg")
+  let format = isSVG ? "SVG" : "PNG"
   var isDirectory: ObjCBool = false
   if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
   {
     throw arguments.error(
-      "cannot write PNG '\(given)': it is a folder",
+      "cannot write \(format) '\(given)': it is a folder",
       help: "give a file name, e.g. \"\(given)/figure.png\"")
   }
   let folder = (path as NSString).deletingLastPathComponent
@@ -95,11 +156,15 @@ private func writePNG(_ object: FigureObject, _ arguments: Arguments) throws -> 
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
       throw arguments.error(
-        "cannot write PNG '\(given)': cannot create the folder '\(folder)'",
+        "cannot write \(format) '\(given)': cannot create the folder '\(folder)'",
         help: "check that the path is writable and that no part of it is a file")
     }
   }
-  try libraryCall(arguments) { try object.figure.writePNG(to: path, scale: scale) }
+  if isSVG {
+    try plotCall(arguments) { try object.figure.writeSVG(to: path, scale: scale) }
+  } else {
+    try plotCall(arguments) { try object.figure.writePNG(to: path, scale: scale) }
+  }
   return .string(given)
 }
 
@@ -109,7 +174,7 @@ private func writePNG(_ object: FigureObject, _ arguments: Arguments) throws -> 
 private func show(_ object: FigureObject, _ arguments: Arguments) throws -> Value {
   let scale = try arguments.integer("scale", atLeast: 1)
   try arguments.require("scale", scale <= 4, "at most 4")
-  try libraryCall(arguments) { try arguments.display.show(object.figure, scale: scale) }
+  try plotCall(arguments) { try arguments.display.show(object.figure, scale: scale) }
   return .none
 }
 
@@ -245,11 +310,12 @@ private func imagesFigure(_ arguments: Arguments) throws -> Value {
     }
     chosen = randomRows(count, of: dataset.count, seed: seed ?? 0)
   }
-  let figure = try libraryCall(arguments) {
+  let figure = try plotCall(arguments) {
     try ImageGrid(
       images: chosen.map { row(dataset.features, $0) },
       labels: chosen.map { Int(dataset.labels[$0]) },
-      classNames: dataset.classNames, imageWidth: dataset.imageWidth, columns: columns, title: title
+      classNames: try arguments.classLabels(dataset.classNames), imageWidth: dataset.imageWidth,
+      columns: columns, title: title
     )
   }
   return .host(FigureObject(figure, kind: "image grid"))
@@ -297,10 +363,12 @@ private func reconstructionsFigure(_ arguments: Arguments) throws -> Value {
   let outputs = model.predict(inputs)
   let title = try arguments.title() ?? "reconstructions by \(model.title)"
   let columns = try arguments.columns()
-  let figure = try libraryCall(arguments) {
+  let figure = try plotCall(arguments) {
     try ReconstructionGrid(
       originals: (0..<chosen.count).map { row(inputs, $0) },
       reconstructions: (0..<chosen.count).map { row(outputs, $0) },
+      labels: chosen.map { Int(dataset.labels[$0]) },
+      classNames: try arguments.classLabels(dataset.classNames),
       imageWidth: dataset.imageWidth, columns: columns, title: title)
   }
   return .host(FigureObject(figure, kind: "reconstructions"))
@@ -390,10 +458,10 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
     limits = bounds[0]...bounds[1]
   }
   let title = try arguments.title() ?? defaultTitle
-  let figure = try libraryCall(arguments) {
+  let figure = try plotCall(arguments) {
     try LatentScatter(
-      codes: codes, labels: labels, classNames: classNames, prior: prior, limits: limits,
-      title: title)
+      codes: codes, labels: labels, classNames: try classNames.map(arguments.classLabels),
+      prior: prior, limits: limits, title: title)
   }
   return .host(FigureObject(figure, kind: "latent scatter"))
 }
@@ -440,9 +508,10 @@ private func confusionFigure(_ arguments: Arguments) throws -> Value {
   }
   let normalized = try arguments.boolean("normalized")
   let title = try arguments.title()
-  let figure = try libraryCall(arguments) {
+  let figure = try plotCall(arguments) {
     try ConfusionMatrixPlot(
-      counts: counts, classNames: classNames, normalized: normalized, title: title)
+      counts: counts, classNames: try arguments.classLabels(classNames), normalized: normalized,
+      title: title)
   }
   return .host(FigureObject(figure, kind: "confusion matrix"))
 }
@@ -497,7 +566,7 @@ private func curvesFigure(_ arguments: Arguments) throws -> Value {
   }
   let grid = try arguments.boolean("grid")
   let title = try arguments.title()
-  let figure = try libraryCall(arguments) {
+  let figure = try plotCall(arguments) {
     try TrainingCurves(
       train: trainValues, validation: validationValues, metric: metric,
       stoppingEpoch: history.bestEpoch,
@@ -525,7 +594,7 @@ private func panelsFigure(_ arguments: Arguments) throws -> Value {
   }
   let columns = try arguments.columns()
   let title = try arguments.title()
-  let figure = try libraryCall(arguments) { try Panels(figures, columns: columns, title: title) }
+  let figure = try plotCall(arguments) { try Panels(figures, columns: columns, title: title) }
   return .host(FigureObject(figure, kind: "panels"))
 }
 
@@ -535,6 +604,7 @@ extension BuiltinRegistry {
     register(FigureObject.hostType)
     let title = KMSLang.Parameter.keyword("title", .optional(.string), default: .none)
     let columns = KMSLang.Parameter.keyword("columns", .optional(.integer), default: .none)
+    let labels = KMSLang.Parameter.keyword("labels", .string, default: .string("romaji"))
     register(
       Builtin(
         "images",
@@ -543,7 +613,7 @@ extension BuiltinRegistry {
           .keyword("per_class", .integer, default: .number(1)),
           .keyword("count", .optional(.integer), default: .none),
           .keyword("seed", .optional(.integer), default: .none),
-          columns, title,
+          columns, title, labels,
         ],
         summary:
           "an image grid labelled by class: per_class of each class (a column each), or count random ones",
@@ -557,7 +627,7 @@ extension BuiltinRegistry {
           .keyword("count", .integer, default: .number(10)),
           .keyword("per_class", .boolean, default: .boolean(false)),
           .keyword("seed", .integer, default: .number(0)),
-          columns, title,
+          columns, title, labels,
         ],
         summary:
           "originals above an autoencoder's reconstructions (random, or per_class: true for each class in turn)",
@@ -571,7 +641,7 @@ extension BuiltinRegistry {
           .optional("dataset", .optional(.host("dataset")), default: .none),
           .keyword("prior", .optional(.oneOf([.host("dataset"), .list])), default: .none),
           .keyword("limits", .optional(.oneOf([.number, .list])), default: .none),
-          title,
+          title, labels,
         ],
         summary:
           "latent codes coloured by class (PCA for more than 2-D), from an encoder and data, or codes",
@@ -584,7 +654,7 @@ extension BuiltinRegistry {
           .required("source", .oneOf([.host("evaluation"), .host("model")])),
           .optional("dataset", .optional(.host("dataset")), default: .none),
           .keyword("normalized", .boolean, default: .boolean(false)),
-          title,
+          title, labels,
         ],
         summary: "a confusion matrix figure (true rows, predicted columns, accuracy in the title)",
         example: "fig = confusion(evaluate(mlp, codes.test), normalized: true)",
@@ -618,7 +688,7 @@ extension BuiltinRegistry {
           .keyword("scale", .integer, default: .number(1)),
         ],
         summary:
-          "writes a figure as a PNG, atomically (missing folders are created); returns the path",
+          "writes a figure as a PNG (or SVG for a path ending in .svg), atomically (missing folders are created); returns the path",
         example: "png(fig, \"figures/recon.png\", scale: 2)"
       ) { arguments in try writePNG(try arguments.host("figure", as: FigureObject.self), arguments)
       })

@@ -2,16 +2,32 @@ import Foundation
 
 /// Sizes in pixels for one rendering scale, after matplotlib's rc defaults at 100 dpi
 /// (1 pt = 100/72 px): `lines.linewidth` 1.5 pt, `axes.linewidth` 0.8 pt, `xtick.major.size`
-/// 3.5 pt, `xtick.major.pad` 3.5 pt, `axes.labelpad` 4 pt, `axes.titlepad` 6 pt.
+/// 3.5 pt, `xtick.major.pad` 3.5 pt, `axes.labelpad` 4 pt, `axes.titlepad` 6 pt; text in
+/// `font.size` 10 pt, titles in `axes.titlesize` "large" (12 pt).
 public struct PlotStyle: Sendable {
   /// The integer magnification: 1 for 640×480 figures, 2 for crisp 1280×960 ones.
   public var scale: Int
+  /// The fonts text is set in.
+  public var fonts: FontLibrary
+  /// Dots per inch at scale 1: matplotlib's `figure.dpi` 100; sizes in points follow it.
+  public var dpi: Double = 100
 
   /// Creates a style.
-  /// - Parameter scale: the magnification, clamped to 1...8.
-  public init(scale: Int = 1) { self.scale = min(max(scale, 1), 8) }
+  /// - Parameters:
+  ///   - scale: the magnification, clamped to 1...8.
+  ///   - fonts: the fonts; the ones found on this machine by default.
+  public init(scale: Int = 1, fonts: FontLibrary = .shared) {
+    self.scale = min(max(scale, 1), 8)
+    self.fonts = fonts
+  }
 
-  var s: Double { Double(scale) }
+  /// Tick labels, axis labels, legends and annotations: 10 pt.
+  public var labelFont: TextFont { TextFont(points: 10, scale: s, library: fonts) }
+  /// Titles: 12 pt.
+  public var titleFont: TextFont { TextFont(points: 12, scale: s, library: fonts) }
+
+  /// Pixels per pixel-at-100-dpi: the scale times dpi / 100.
+  var s: Double { Double(scale) * dpi / 100 }
   /// Data line width (1.5 pt ≈ 2 px).
   var lineWidth: Double { 2 * s }
   /// Spine width (0.8 pt ≈ 1 px).
@@ -24,8 +40,8 @@ public struct PlotStyle: Sendable {
   var labelPad: Double { 6 * s }
   /// Gap between axes box and title (6 pt ≈ 8 px).
   var titlePad: Double { 8 * s }
-  /// Height of one line of small text.
-  var smallLine: Double { Double(BitmapFont.small.cellHeight * scale) }
+  /// Height of one line of label text.
+  var smallLine: Double { labelFont.lineHeight }
 }
 
 /// One axes box: where the data area sits in the canvas, the data limits on each axis, the
@@ -78,16 +94,22 @@ public struct Axes: Sendable {
   /// matplotlib's default axes box in a canvas of `size`: 12.5 %–90 % of the width, 11 %–88 %
   /// of the height measured from the bottom (`figure.subplot.left/right/bottom/top`). On small
   /// canvases (panels) the margins grow to fixed minimums so tick labels, axis labels and the
-  /// title are never cut off.
+  /// title are never cut off. Without a title the band above the axes shrinks to a small margin.
   /// - Parameters:
   ///   - width: canvas width.
   ///   - height: canvas height.
   ///   - style: sizes for the scale.
-  public static func defaultFrame(width: Int, height: Int, style: PlotStyle = PlotStyle()) -> Rect {
+  ///   - hasTitle: leave room for a title above the box.
+  public static func defaultFrame(
+    width: Int, height: Int, style: PlotStyle = PlotStyle(), hasTitle: Bool = true
+  ) -> Rect {
     let (w, h, s) = (Double(width), Double(height), style.s)
     // Minimums: y tick labels of six characters and the y label; title; x tick labels and label.
     let left = max(0.125 * w, 78 * s), right = max(0.10 * w, 10 * s)
-    let top = max(0.12 * h, 32 * s), bottom = max(0.11 * h, 48 * s)
+    let bottom = max(0.11 * h, 48 * s)
+    // NOTE: matplotlib keeps 12 % above the axes whether or not there is a title; without one
+    // that band is empty, so kms takes it back, keeping room for the top tick label's half.
+    let top = hasTitle ? max(0.12 * h, 32 * s) : max(0.04 * h, 12 * s)
     return Rect(x: left, y: top, width: max(w - left - right, 1), height: max(h - top - bottom, 1))
   }
 
@@ -160,17 +182,16 @@ public struct Axes: Sendable {
 
   /// Major x ticks with labels: the fixed ones, or nice ticks sparse enough that labels don't
   /// collide.
-  func resolvedXTicks() -> [(value: Double, label: String)] {
+  func resolvedXTicks(style: PlotStyle) -> [(value: Double, label: String)] {
     if let xTicks { return xTicks }
+    let font = style.labelFont
     for maxCount in stride(from: 9, through: 2, by: -1) {
       let values = Ticks.linear(in: xLimits, maxCount: maxCount)
       let labels = Ticks.labels(for: values, step: Ticks.niceStep(for: xLimits, maxCount: maxCount))
-      let widest = labels.map { BitmapFont.small.size(of: $0).width }.max() ?? 0
-      // Each label needs its width plus two characters of air, at the pixel spacing of the ticks.
+      let widest = labels.map { font.width(of: $0) }.max() ?? 0
+      // Each label needs its width plus two digits of air, at the pixel spacing of the ticks.
       let spacing = values.count > 1 ? abs(pixelX(values[1]) - pixelX(values[0])) : .infinity
-      if spacing >= Double(widest + 2 * BitmapFont.small.cellWidth)
-        || maxCount == 2
-      {
+      if spacing >= widest + 2 * font.width(of: "0") || maxCount == 2 {
         return Array(zip(values, labels))
       }
     }
@@ -183,7 +204,7 @@ public struct Axes: Sendable {
     if isLogY {
       let (major, minor) = Ticks.logarithmic(in: yLimits)
       if major.count >= 2 {
-        return major.map { ($0, "10^" + String(Int(log10($0).rounded()))) }
+        return thinned(major.map { ($0, "10^" + String(Int(log10($0).rounded()))) }, style: style)
       }
       // Less than two decades visible: also label 2× and 5× (and, within a factor of a few,
       // every) multiple of the decade, as plain numbers.
@@ -192,13 +213,28 @@ public struct Axes: Sendable {
         [1, 2, 5].contains(Int(($0 / pow(10, floor(log10($0) + 1e-9))).rounded()))
       }
       if labelled.count < 3 { labelled = candidates }
-      return labelled.map { ($0, Ticks.format($0)) }
+      return thinned(labelled.map { ($0, Ticks.format($0)) }, style: style)
     }
     let fit = Int(frame.height / (3 * style.smallLine))
     let maxCount = min(max(fit, 2), 9)
     let values = Ticks.linear(in: yLimits, maxCount: maxCount)
     let labels = Ticks.labels(for: values, step: Ticks.niceStep(for: yLimits, maxCount: maxCount))
     return Array(zip(values, labels))
+  }
+
+  /// The ticks with the labels of those closer than a line of text to the last kept one blanked
+  /// (bottom up), so log-axis labels never overlap; the blanked ticks are still drawn.
+  func thinned(_ ticks: [(value: Double, label: String)], style: PlotStyle)
+    -> [(value: Double, label: String)]
+  {
+    let gap = style.labelFont.lineHeight + 2 * style.s
+    var last = -Double.infinity
+    return ticks.sorted { $0.value < $1.value }.map { tick in
+      let y = -pixelY(tick.value)  // upward
+      guard y - last >= gap else { return (tick.value, "") }
+      last = y
+      return tick
+    }
   }
 
   // MARK: Drawing
@@ -212,7 +248,7 @@ public struct Axes: Sendable {
     guard showsGrid else { return }
     let area = plotArea(of: canvas)
     let color = Color.gridGray
-    for tick in resolvedXTicks() {
+    for tick in resolvedXTicks(style: style) {
       let x = floor(pixelX(tick.value)) - frame.x
       area.fill(Rect(x: x, y: 0, width: style.spineWidth, height: frame.height), with: color)
     }
@@ -227,7 +263,7 @@ public struct Axes: Sendable {
   ///   - canvas: the figure canvas.
   ///   - style: sizes for the scale.
   public func drawDecorations(in canvas: Canvas, style: PlotStyle) {
-    let s = style.scale
+    let font = style.labelFont
     let w = style.spineWidth, tick = style.tickLength
     let ink = Color.black
     // Spines: a ring just outside the data area, so data pixels are not covered.
@@ -242,19 +278,18 @@ public struct Axes: Sendable {
     let xTickTop = frame.maxY + w
     let xLabelTop = xTickTop + tick + style.tickPad
     var xLabelsBottom = xLabelTop
-    for (value, label) in resolvedXTicks() {
+    for (value, label) in resolvedXTicks(style: style) {
       let x = floor(pixelX(value))
       guard x >= frame.x - w - 0.5, x <= frame.maxX + 0.5 else { continue }
       canvas.fill(Rect(x: x, y: xTickTop, width: w, height: tick), with: ink)
       if rotatesXTickLabels {
         canvas.drawText(
-          label, at: Point(x: x + w / 2, y: xLabelTop), scale: s,
+          label, at: Point(x: x + w / 2, y: xLabelTop), font: font,
           horizontal: .center, vertical: .top, isVertical: true)
-        xLabelsBottom = max(
-          xLabelsBottom, xLabelTop + Double(BitmapFont.small.size(of: label, scale: s).width))
+        xLabelsBottom = max(xLabelsBottom, xLabelTop + font.width(of: label))
       } else {
         drawTickLabel(
-          label, in: canvas, at: Point(x: x + w / 2, y: xLabelTop), scale: s,
+          label, in: canvas, at: Point(x: x + w / 2, y: xLabelTop), font: font,
           horizontal: .center, vertical: .top)
         xLabelsBottom = max(xLabelsBottom, xLabelTop + style.smallLine)
       }
@@ -269,7 +304,7 @@ public struct Axes: Sendable {
       guard y >= frame.y - w - 0.5, y <= frame.maxY + 0.5 else { continue }
       canvas.fill(Rect(x: yTickRight - tick, y: y, width: tick, height: w), with: ink)
       let width = drawTickLabel(
-        label, in: canvas, at: Point(x: yLabelRight, y: y + w / 2), scale: s,
+        label, in: canvas, at: Point(x: yLabelRight, y: y + w / 2), font: font,
         horizontal: .right, vertical: .center)
       widestYLabel = max(widestYLabel, width)
     }
@@ -283,45 +318,49 @@ public struct Axes: Sendable {
     if let xLabel {
       canvas.drawText(
         xLabel, at: Point(x: frame.center.x, y: xLabelsBottom + style.labelPad - style.s * 2),
-        scale: s, horizontal: .center, vertical: .top)
+        font: font, horizontal: .center, vertical: .top)
     }
     if let yLabel {
       canvas.drawText(
         yLabel, at: Point(x: yLabelRight - widestYLabel - style.labelPad, y: frame.center.y),
-        scale: s, horizontal: .right, vertical: .center, isVertical: true)
+        font: font, horizontal: .right, vertical: .center, isVertical: true)
     }
     if let title {
       canvas.drawText(
         title, at: Point(x: frame.center.x, y: frame.y - w - style.titlePad),
-        font: .large, scale: s, horizontal: .center, vertical: .bottom)
+        font: style.titleFont, horizontal: .center, vertical: .baseline)
     }
   }
 
-  /// Draws a tick label; "10^k" is set as 10 with a raised exponent, as matplotlib's
+  /// Draws a tick label; "10^k" is set as 10 with a raised exponent in 7 pt, as matplotlib's
   /// `LogFormatterSciNotation` does. Returns the width drawn.
   @discardableResult
   func drawTickLabel(
-    _ label: String, in canvas: Canvas, at point: Point, scale: Int,
+    _ label: String, in canvas: Canvas, at point: Point, font: TextFont,
     horizontal: HorizontalAlignment, vertical: VerticalAlignment
   ) -> Double {
-    let font = BitmapFont.small
+    // matplotlib sets negative numbers with a true minus sign (`axes.unicode_minus`); the bitmap
+    // font has only the hyphen.
+    let label = font.isBitmap ? label : label.replacingOccurrences(of: "-", with: "\u{2212}")
     guard let caret = label.firstIndex(of: "^") else {
-      canvas.drawText(label, at: point, scale: scale, horizontal: horizontal, vertical: vertical)
-      return Double(font.size(of: label, scale: scale).width)
+      canvas.drawText(label, at: point, font: font, horizontal: horizontal, vertical: vertical)
+      return font.width(of: label)
     }
     let base = String(label[..<caret]), exponent = String(label[label.index(after: caret)...])
-    let baseWidth = Double(font.size(of: base, scale: scale).width)
-    let total = baseWidth + Double(font.size(of: exponent, scale: scale).width)
+    // The bitmap font has one size, so its exponent stays full size.
+    let small = font.isBitmap ? font : font.resized(to: 7)
+    let baseWidth = font.width(of: base)
+    let total = baseWidth + small.width(of: exponent)
     var left = point.x
     switch horizontal {
     case .left: break
     case .center: left -= total / 2
     case .right: left -= total
     }
-    canvas.drawText(base, at: Point(x: left, y: point.y), scale: scale, vertical: vertical)
-    let raise = Double(font.capHeight * scale) * 0.55
+    canvas.drawText(base, at: Point(x: left, y: point.y), font: font, vertical: vertical)
+    let raise = font.capHeight * 0.55
     canvas.drawText(
-      exponent, at: Point(x: left + baseWidth, y: point.y - raise), scale: scale,
+      exponent, at: Point(x: left + baseWidth, y: point.y - raise), font: small,
       vertical: vertical)
     return total
   }

@@ -1,6 +1,7 @@
 /// A monospaced bitmap font for ASCII 32–126, stored as literal glyph tables and drawn at an
 /// integer scale so it stays crisp at 1× and 2× (olive.c's `olivec_text`). Other characters draw
-/// as `?`.
+/// as `?`. Only the fallback now: figures set their text in DejaVu Sans through `FontLibrary`,
+/// and use this font when no outline font is installed.
 public struct BitmapFont: Sendable {
   /// Width of every glyph cell in pixels at scale 1 (the advance).
   public let cellWidth: Int
@@ -63,71 +64,31 @@ public enum VerticalAlignment: Sendable {
 }
 
 extension Canvas {
-  /// Draws one line of text. With `isVertical` the text is turned 90° counter-clockwise and
-  /// reads bottom to top, like matplotlib's y-axis label; alignment then refers to the turned box
-  /// as it appears on screen (`horizontal` across the lines, `vertical` along the text).
-  /// - Parameters:
-  ///   - text: the text; non-ASCII characters draw as `?`.
-  ///   - point: the anchor point.
-  ///   - font: the bitmap font.
-  ///   - scale: the integer magnification.
-  ///   - color: the ink colour.
-  ///   - horizontal: horizontal placement of the box relative to `point`.
-  ///   - vertical: vertical placement of the box relative to `point`.
-  ///   - isVertical: turn the text to read upward.
-  public func drawText(
-    _ text: String, at point: Point, font: BitmapFont = .small, scale: Int = 1,
-    color: Color = .black, horizontal: HorizontalAlignment = .left,
-    vertical: VerticalAlignment = .top, isVertical: Bool = false
+  /// Draws one line of text with the bitmap font (the fallback when no outline font is found),
+  /// the pen starting at `origin` on the baseline; turned text runs upward from `origin`.
+  func drawBitmapText(
+    _ text: String, origin: Point, font: TextFont, color: Color, isVertical: Bool
   ) {
-    let s = max(scale, 1)
-    let length = text.count * font.cellWidth * s  // along the text
-    let thickness = font.cellHeight * s  // across the text
-    // Offset of the anchor within the line box, across the text, measured from its top.
-    let across: Int
-    switch vertical {
-    case .top: across = 0
-    case .center: across = (font.ascent - font.capHeight / 2) * s
-    case .baseline: across = font.ascent * s
-    case .bottom: across = thickness
-    }
-    let ink = color
+    let bitmap = font.bitmap, s = font.bitmapScale
+    let ascent = bitmap.ascent * s
     if !isVertical {
-      var left = Int(point.x.rounded())
-      switch horizontal {
-      case .left: break
-      case .center: left -= length / 2
-      case .right: left -= length
-      }
-      let top = Int(point.y.rounded()) - across
-      var penX = left
+      var penX = Int(origin.x.rounded())
+      let top = Int(origin.y.rounded()) - ascent
       for character in text {
-        drawGlyph(character, font: font, scale: s, color: ink) { column, row in
+        drawGlyph(character, font: bitmap, scale: s, color: color) { column, row in
           (penX + column, top + row)
         }
-        penX += font.cellWidth * s
+        penX += bitmap.cellWidth * s
       }
     } else {
-      // Turned text: the glyph's top faces left, the text runs upward from `bottom`.
-      var bottom = Int(point.y.rounded())
-      switch vertical {
-      case .top: bottom += length
-      case .center, .baseline: bottom += length / 2
-      case .bottom: break
-      }
-      let crossOffset: Int
-      switch horizontal {
-      case .left: crossOffset = 0
-      case .center: crossOffset = thickness / 2
-      case .right: crossOffset = thickness
-      }
-      let left = Int(point.x.rounded()) - crossOffset
-      var penY = bottom
+      // Turned text: the glyph's top faces left, the text runs upward from the origin.
+      var penY = Int(origin.y.rounded())
+      let left = Int(origin.x.rounded()) - ascent
       for character in text {
-        drawGlyph(character, font: font, scale: s, color: ink) { column, row in
+        drawGlyph(character, font: bitmap, scale: s, color: color) { column, row in
           (left + row, penY - 1 - column)
         }
-        penY -= font.cellWidth * s
+        penY -= bitmap.cellWidth * s
       }
     }
   }

@@ -12,6 +12,7 @@ extension Canvas {
   ///   - color: the fill colour.
   public func fill(_ rect: Rect, with color: Color) {
     guard rect.width > 0, rect.height > 0 else { return }
+    storage.recorder?.addRect(rect, color: color, canvas: self)
     let x0 = max(Int(floor(rect.x)), 0), x1 = min(Int(ceil(rect.maxX)), width)
     let y0 = max(Int(floor(rect.y)), 0), y1 = min(Int(ceil(rect.maxY)), height)
     guard x0 < x1, y0 < y1 else { return }
@@ -64,6 +65,7 @@ extension Canvas {
   ///   - lineWidth: the width in pixels.
   public func drawPolyline(_ points: [Point], color: Color, lineWidth: Double = 1) {
     guard points.count >= 2, lineWidth > 0 else { return }
+    storage.recorder?.addPolyline(points, color: color, lineWidth: lineWidth, canvas: self)
     let drawnWidth = max(lineWidth, 1)
     let faint = min(lineWidth, 1)
     let reach = drawnWidth / 2 + 0.5
@@ -122,6 +124,8 @@ extension Canvas {
     guard radius > 0, center.x.isFinite, center.y.isFinite,
       let (x0, x1, y0, y1) = pixelBounds(around: center, reach: radius)
     else { return }
+    storage.recorder?.addCircle(
+      center: center, radius: radius, fill: color, stroke: nil, lineWidth: 0, canvas: self)
     for y in y0..<y1 {
       let dy = Double(y) + 0.5 - center.y
       for x in x0..<x1 {
@@ -142,6 +146,8 @@ extension Canvas {
     guard radius > 0, lineWidth > 0 else { return }
     guard let (x0, x1, y0, y1) = pixelBounds(around: center, reach: radius + lineWidth / 2)
     else { return }
+    storage.recorder?.addCircle(
+      center: center, radius: radius, fill: nil, stroke: color, lineWidth: lineWidth, canvas: self)
     for y in y0..<y1 {
       let dy = Double(y) + 0.5 - center.y
       for x in x0..<x1 {
@@ -162,6 +168,7 @@ extension Canvas {
     guard vertices.count >= 3, vertices.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
       return
     }
+    storage.recorder?.addPolygon(vertices, color: color, canvas: self)
     let minY = vertices.map(\.y).min()!, maxY = vertices.map(\.y).max()!
     let minX = vertices.map(\.x).min()!, maxX = vertices.map(\.x).max()!
     let x0 = max(Int(floor(minX)), 0), x1 = min(Int(ceil(maxX)), width)

@@ -5,6 +5,8 @@ final class PixelStorage: @unchecked Sendable {
   let height: Int
   /// [height, width, 4] bytes, row-major, straight alpha.
   let bytes: UnsafeMutablePointer<UInt8>
+  /// Set while a figure is drawn for SVG: every primitive is also recorded as an element.
+  var recorder: SVGRecorder?
 
   init(width: Int, height: Int, background: Color) {
     self.width = width

@@ -106,13 +106,12 @@ public struct ConfusionMatrixPlot: Figure {
     let k = counts.count
     let (w, h) = (Double(width), Double(height))
     let line = style.smallLine
-    let widestName = classNames.map {
-      Double(BitmapFont.small.size(of: $0, scale: style.scale).width)
-    }.max()!
+    let font = style.labelFont
+    let widestName = classNames.map { font.width(of: $0) }.max()!
     let area = Axes.defaultFrame(width: width, height: height, style: style)
     let barWidth = (0.065 * area.height).rounded()  // matplotlib: about 24 px at 640×480
     let barPad = (0.07 * area.height).rounded()
-    let barLabels = 6 * s + Double(BitmapFont.small.cellWidth * 6) * s
+    let barLabels = 6 * s + font.width(of: "000000")
     // Room the decorations need around the matrix: y tick labels and "True label" on the left,
     // x tick labels (maybe turned) and "Predicted label" below, the colour bar on the right.
     let ticks = style.spineWidth + style.tickLength + style.tickPad
@@ -173,6 +172,7 @@ public struct ConfusionMatrixPlot: Figure {
     let low = flat.min()!, high = flat.max()!
     let colormap = Viridis()
     let (axes, bar) = layout(width: canvas.width, height: canvas.height, style: style)
+    let font = style.labelFont
     let cell = axes.frame.width / Double(k)
 
     // Cells, on whole-pixel edges so neighbours share no blended seam.
@@ -191,14 +191,13 @@ public struct ConfusionMatrixPlot: Figure {
         let ink = value < threshold ? highColor : lowColor
         // Counts that cannot fit their cell (many classes) are left out rather than smeared.
         let text = cellText(value)
-        let textSize = BitmapFont.small.size(of: text, scale: style.scale)
-        guard Double(textSize.width) <= x1 - x0 - 2, Double(textSize.height) <= y1 - y0 + 2 else {
+        guard font.width(of: text) <= x1 - x0 - 2, font.capHeight <= y1 - y0 - 2 else {
           continue
         }
         canvas.subcanvas(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
           .drawText(
             text, at: Point(x: (x1 - x0) / 2, y: (y1 - y0) / 2),
-            scale: style.scale, color: ink, horizontal: .center, vertical: .center)
+            font: font, color: ink, horizontal: .center, vertical: .center)
       }
     }
     axes.drawDecorations(in: canvas, style: style)
@@ -238,7 +237,7 @@ struct Colorbar: Sendable {
       canvas.fill(Rect(x: box.maxX + w, y: y, width: style.tickLength, height: w), with: .black)
       canvas.drawText(
         label, at: Point(x: box.maxX + w + style.tickLength + style.tickPad, y: y + w / 2),
-        scale: style.scale, horizontal: .left, vertical: .center)
+        font: style.labelFont, horizontal: .left, vertical: .center)
     }
   }
 }

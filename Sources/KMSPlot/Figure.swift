@@ -14,9 +14,11 @@ public protocol Figure: Sendable {
 
 extension Figure {
   /// Renders the figure on a new white canvas of `preferredSize × scale`.
-  /// - Parameter scale: the integer magnification (2 gives crisp text and lines at twice the size).
-  public func render(scale: Int = 1) -> Canvas {
-    let style = PlotStyle(scale: scale)
+  /// - Parameters:
+  ///   - scale: the integer magnification (2 gives crisp text and lines at twice the size).
+  ///   - fonts: the fonts to set text in; those found on this machine by default.
+  public func render(scale: Int = 1, fonts: FontLibrary = .shared) -> Canvas {
+    let style = PlotStyle(scale: scale, fonts: fonts)
     let size = preferredSize
     let canvas = Canvas(width: size.width * style.scale, height: size.height * style.scale)
     draw(in: canvas, style: style)
@@ -28,9 +30,12 @@ extension Figure {
   ///   - width: canvas width in pixels.
   ///   - height: canvas height in pixels.
   ///   - scale: the integer magnification for text and lines.
-  public func render(width: Int, height: Int, scale: Int = 1) -> Canvas {
+  ///   - fonts: the fonts to set text in.
+  public func render(width: Int, height: Int, scale: Int = 1, fonts: FontLibrary = .shared)
+    -> Canvas
+  {
     let canvas = Canvas(width: max(width, 1), height: max(height, 1))
-    draw(in: canvas, style: PlotStyle(scale: scale))
+    draw(in: canvas, style: PlotStyle(scale: scale, fonts: fonts))
     return canvas
   }
 

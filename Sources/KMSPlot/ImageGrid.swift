@@ -75,8 +75,9 @@ public struct ImageGrid: Figure {
 }
 
 /// Originals above their reconstructions (the paper's Fig. 10): each block is a row of originals
-/// labelled "original" over the matching row of reconstructions labelled "reconstruction";
-/// more images than fit one row make several blocks.
+/// labelled "original" over the matching row of reconstructions labelled "reconstruction", the
+/// labels beside the images and, given labels, each column headed by its class; more images than
+/// fit one row make several blocks.
 public struct ReconstructionGrid: Figure {
   let table: ImageTable
 
@@ -84,13 +85,17 @@ public struct ReconstructionGrid: Figure {
   /// - Parameters:
   ///   - originals: the input images, each `height × width` values in [0, 1].
   ///   - reconstructions: the decoder's outputs, same count and size, in the same order.
+  ///   - labels: the class of each original, to head its column; `nil` for no headings.
+  ///   - classNames: the class names the labels index.
   ///   - imageWidth: the width of each image; `nil` means square.
   ///   - columns: images per row; `nil` uses up to 10.
   ///   - title: a title above the grid.
-  /// - Throws: `PlotError` for no images, mismatched counts or sizes, or non-finite values.
+  /// - Throws: `PlotError` for no images, mismatched counts or sizes, non-finite values, or a label
+  ///   outside the class names.
   public init(
-    originals: [[Float]], reconstructions: [[Float]], imageWidth: Int? = nil,
-    columns: Int? = nil, title: String? = nil
+    originals: [[Float]], reconstructions: [[Float]], labels: [Int]? = nil,
+    classNames: [String]? = nil, imageWidth: Int? = nil, columns: Int? = nil,
+    title: String? = nil
   ) throws {
     let top = try grayImages(originals, width: imageWidth, what: "originals")
     guard reconstructions.count == originals.count else {
@@ -107,15 +112,30 @@ public struct ReconstructionGrid: Figure {
     if let columns, columns < 1 {
       throw PlotError.invalidArgument(name: "columns", expected: "at least 1", actual: "\(columns)")
     }
+    var names: [String]?
+    if let labels {
+      guard labels.count == originals.count else {
+        throw PlotError.mismatchedCounts(
+          what: "label count (one per original)", expected: originals.count,
+          actual: labels.count)
+      }
+      let classNames = classNames ?? (0...(labels.max() ?? 0)).map { String($0) }
+      guard !classNames.isEmpty else { throw PlotError.noClasses }
+      try requireLabels(labels, classCount: classNames.count, "labels")
+      names = labels.map { classNames[$0] }
+    }
     let perRow = columns ?? min(originals.count, 10)
-    var rows: [[GrayImage]] = [], labels: [String] = []
+    var rows: [[GrayImage]] = [], rowLabels: [String] = [], captions: [[String]] = []
     for start in stride(from: 0, to: top.count, by: perRow) {
       let end = min(start + perRow, top.count)
       rows.append(Array(top[start..<end]))
       rows.append(Array(bottom[start..<end]))
-      labels += ["original", "reconstruction"]
+      rowLabels += ["original", "reconstruction"]
+      captions += [names.map { Array($0[start..<end]) } ?? [], []]
     }
-    table = ImageTable(rows: rows, rowLabels: labels, captions: nil, title: title, rowsPerBlock: 2)
+    table = ImageTable(
+      rows: rows, rowLabels: rowLabels, captions: names == nil ? nil : captions, title: title,
+      rowsPerBlock: 2, captionsAbove: true)
   }
 
   /// Sized to show the images 1–4×.

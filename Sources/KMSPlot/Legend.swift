@@ -4,6 +4,8 @@ import Foundation
 public enum LegendHandle: Sendable {
   /// A short line sample, for line series.
   case line
+  /// A short dashed line sample: on/off lengths in multiples of the line width.
+  case dashedLine([Double])
   /// A filled circle, for scatter series.
   case marker
   /// A filled square, for areas.
@@ -44,9 +46,8 @@ public struct Legend: Sendable {
   /// - Parameter style: sizes for the scale.
   public func size(style: PlotStyle) -> (width: Double, height: Double) {
     let s = style.s
-    let widest =
-      entries.map { Double(BitmapFont.small.size(of: $0.label, scale: style.scale).width) }
-      .max() ?? 0
+    let font = style.labelFont
+    let widest = entries.map { font.width(of: $0.label) }.max() ?? 0
     let rows = Double(entries.count)
     return (
       2 * 6 * s + 24 * s + 8 * s + widest,
@@ -84,6 +85,31 @@ public struct Legend: Sendable {
     return best
   }
 
+  /// Where the legend goes beside axes whose data area is `frame`: inside, in the corner or edge
+  /// `bestPlacement` picks, when that hides no obstacle at all; otherwise outside the box on the
+  /// right (matplotlib's `bbox_to_anchor=(1.02, 1), loc="upper left"`), the data area narrowed to
+  /// make room. The caller redraws its data in the returned frame.
+  /// - Parameters:
+  ///   - frame: the axes data area.
+  ///   - canvasWidth: the width of the canvas the axes are on.
+  ///   - obstacles: data points in canvas pixels, in `frame`'s transform.
+  ///   - style: sizes for the scale.
+  public func placement(
+    in frame: Rect, canvasWidth: Int, avoiding obstacles: [Point], style: PlotStyle
+  ) -> (frame: Rect, legend: Rect, isOutside: Bool) {
+    let s = style.s
+    let best = bestPlacement(in: frame, avoiding: obstacles, style: style)
+    if best.covered == 0 { return (frame, best.rect, false) }
+    let size = self.size(style: style)
+    let newMaxX = Double(canvasWidth) - 8 * s - size.width - 10 * s
+    let narrowed = Rect(
+      x: frame.x, y: frame.y, width: max(newMaxX - frame.x, 40 * s), height: frame.height)
+    let legend = Rect(
+      x: (narrowed.maxX + 10 * s).rounded(), y: frame.y, width: size.width.rounded(),
+      height: size.height.rounded())
+    return (narrowed, legend, true)
+  }
+
   /// Draws the legend box in `rect`.
   /// - Parameters:
   ///   - canvas: the canvas.
@@ -103,6 +129,16 @@ public struct Legend: Sendable {
         canvas.drawLine(
           from: Point(x: handleLeft, y: centerY), to: Point(x: handleLeft + 24 * s, y: centerY),
           color: entry.color, lineWidth: style.lineWidth)
+      case .dashedLine(let dashes):
+        let w = style.lineWidth
+        // Cut as the chart cuts its lines (see `Chart.draw`), so the sample matches the series.
+        let pattern = dashes.enumerated().map { index, length in
+          index % 2 == 0 ? max(length * w - w, 0.5) : length * w + w
+        }
+        let sample = [Point(x: handleLeft, y: centerY), Point(x: handleLeft + 24 * s, y: centerY)]
+        for piece in dashed(sample, pattern: pattern) {
+          canvas.drawPolyline(piece, color: entry.color, lineWidth: w)
+        }
       case .marker:
         canvas.fillCircle(
           center: Point(x: handleLeft + 12 * s, y: centerY), radius: 3.5 * s,
@@ -112,7 +148,8 @@ public struct Legend: Sendable {
           Rect(x: handleLeft + 5 * s, y: centerY - 5 * s, width: 14 * s, height: 10 * s),
           with: entry.color)
       }
-      canvas.drawText(entry.label, at: Point(x: handleLeft + 32 * s, y: y), scale: style.scale)
+      canvas.drawText(
+        entry.label, at: Point(x: handleLeft + 32 * s, y: y), font: style.labelFont)
       y += style.smallLine + 4 * s
     }
   }

@@ -17,7 +17,7 @@ public enum PlotError: KMSError, Equatable {
   case labelOutOfRange(what: String, label: Int, index: Int, classCount: Int)
   /// Any other argument outside its allowed range.
   case invalidArgument(name: String, expected: String, actual: String)
-  /// A PNG could not be written at `path`; nothing was left behind there.
+  /// A PNG (or SVG) could not be written at `path`; nothing was left behind there.
   case unwritablePath(path: String, reason: String)
   /// libpng refused to encode the image.
   case encodingFailed(reason: String)
@@ -43,7 +43,8 @@ public enum PlotError: KMSError, Equatable {
     case .invalidArgument(let name, let expected, let actual):
       return "bad \(name) (\(expected) expected, got \(actual))"
     case .unwritablePath(let path, let reason):
-      return "cannot write PNG '\(path)': \(reason)"
+      let format = path.lowercased().hasSuffix(".svg") ? "SVG" : "PNG"
+      return "cannot write \(format) '\(path)': \(reason)"
     case .encodingFailed(let reason):
       return "cannot encode PNG: \(reason)"
     case .unreadablePNG(let path, let reason):

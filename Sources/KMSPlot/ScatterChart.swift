@@ -26,7 +26,6 @@ struct ScatterChart: Sendable {
   }
 
   func draw(in canvas: Canvas, style: PlotStyle) {
-    let s = style.s
     let xs = points.map(\.x) + background.map(\.x), ys = points.map(\.y) + background.map(\.y)
     let xLimits = limits ?? Axes.limits(covering: xs)
     let yLimits = limits ?? Axes.limits(covering: ys)
@@ -52,33 +51,20 @@ struct ScatterChart: Sendable {
     var legendRect: Rect?
     if let legend {
       let obstacles = (points + background).map { axes.point(x: $0.x, y: $0.y) }
-      let best = legend.bestPlacement(in: axes.frame, avoiding: obstacles, style: style)
-      // Inside only where it hides no point at all; otherwise outside on the right.
-      if best.covered == 0 {
-        legendRect = best.rect
-      } else {
-        // Outside, right of the box (matplotlib's bbox_to_anchor=(1.02, 1), loc="upper left"):
-        // shrink the box to make room.
-        let size = legend.size(style: style)
-        let right = Double(canvas.width) - 8 * s
-        let newMaxX = right - size.width - 10 * s
-        axes = Axes(
-          frame: Rect(
-            x: axes.frame.x, y: axes.frame.y,
-            width: max(newMaxX - axes.frame.x, 40 * s), height: axes.frame.height),
-          xLimits: xLimits, yLimits: yLimits)
+      let placed = legend.placement(
+        in: axes.frame, canvasWidth: canvas.width, avoiding: obstacles, style: style)
+      legendRect = placed.legend
+      if placed.isOutside {
+        axes = Axes(frame: placed.frame, xLimits: xLimits, yLimits: yLimits)
         axes.title = title
         axes.xLabel = xLabel
         axes.yLabel = yLabel
-        legendRect = Rect(
-          x: (newMaxX + 10 * s).rounded(), y: axes.frame.y,
-          width: size.width.rounded(), height: size.height.rounded())
       }
     }
 
     axes.drawGrid(in: canvas, style: style)
     let area = axes.plotArea(of: canvas)
-    let radius = markerRadius * s
+    let radius = markerRadius * style.s
     for p in background {
       area.fillCircle(
         center: axes.localPoint(x: p.x, y: p.y), radius: radius * 0.8, color: .priorGray)

@@ -77,45 +77,18 @@ public struct TrainingCurves: Figure {
   ///   - style: sizes for the scale.
   public func draw(in canvas: Canvas, style: PlotStyle) {
     let s = style.s
-    let n = train.count
-    let all = (train + (validation ?? [])).map(Double.init)
-    var axes = Axes(
-      frame: Axes.defaultFrame(width: canvas.width, height: canvas.height, style: style),
-      xLimits: Axes.limits(covering: [1, Double(n)]),
-      yLimits: Axes.limits(covering: all, isLog: isLogY), isLogY: isLogY)
-    axes.xTicks = epochTicks(axes: axes)
-    axes.xLabel = "epoch"
-    axes.yLabel = metric
-    axes.title = title
-    axes.showsGrid = showsGrid
-
-    // Each series as runs of drawable points (gaps at NaN), in canvas pixels.
-    var series: [(name: String, color: Color, runs: [[Point]])] = [
-      ("train", Tab10.color(0), runs(of: train, axes: axes))
-    ]
-    if let validation {
-      series.append(("validation", Tab10.color(1), runs(of: validation, axes: axes)))
-    }
-    var obstacles = series.flatMap { $0.runs.flatMap { densified($0, spacing: 3 * s) } }
-
-    // Early-stopping annotation: label placed where it is inside the box and crosses no curve.
-    var annotation: (tail: Point, head: Point, text: String, box: Rect)?
-    if let stoppingEpoch {
-      let values = validation ?? train
-      var value = Double(values[stoppingEpoch - 1])
-      if !(value.isFinite && (!isLogY || value > 0)) { value = Double(train[stoppingEpoch - 1]) }
-      if value.isFinite && (!isLogY || value > 0) {
-        let head = axes.point(x: Double(stoppingEpoch), y: value)
-        let text = "early stop (epoch \(stoppingEpoch))"
-        annotation = placeAnnotation(
-          text, pointingAt: head, axes: axes, avoiding: obstacles, style: style)
-        if let box = annotation?.box {
-          obstacles += [
-            Point(x: box.x, y: box.y), Point(x: box.maxX, y: box.y), box.center,
-            Point(x: box.x, y: box.maxY), Point(x: box.maxX, y: box.maxY),
-          ]
-        }
-      }
+    let legend = Legend(
+      entries: [LegendEntry(label: "train", color: Tab10.color(0), handle: .line)]
+        + (validation == nil
+          ? [] : [LegendEntry(label: "validation", color: Tab10.color(1), handle: .line)]))
+    var frame = Axes.defaultFrame(
+      width: canvas.width, height: canvas.height, style: style, hasTitle: title != nil)
+    var (axes, series, annotation, obstacles) = layOut(in: frame, style: style)
+    let placed = legend.placement(
+      in: frame, canvasWidth: canvas.width, avoiding: obstacles, style: style)
+    if placed.isOutside {
+      frame = placed.frame
+      (axes, series, annotation, obstacles) = layOut(in: frame, style: style)
     }
 
     axes.drawGrid(in: canvas, style: style)
@@ -141,17 +114,60 @@ public struct TrainingCurves: Figure {
         from: annotation.tail, to: tip, color: .black, lineWidth: s, headLength: 9 * s)
       canvas.drawText(
         annotation.text, at: Point(x: annotation.box.x, y: annotation.box.y),
-        scale: style.scale)
+        font: style.labelFont)
     }
     axes.drawDecorations(in: canvas, style: style)
-    let legend = Legend(
-      entries: series.map { LegendEntry(label: $0.name, color: $0.color, handle: .line) })
-    let placement = legend.bestPlacement(in: axes.frame, avoiding: obstacles, style: style)
-    legend.draw(in: canvas, at: placement.rect, style: style)
+    legend.draw(in: canvas, at: placed.legend, style: style)
+  }
+
+  /// The axes in `frame`, each series as runs of drawable points (gaps at NaN) in canvas pixels,
+  /// the early-stopping annotation placed where it crosses no curve, and the points a legend must
+  /// not hide.
+  func layOut(in frame: Rect, style: PlotStyle) -> (
+    axes: Axes, series: [(name: String, color: Color, runs: [[Point]])],
+    annotation: (tail: Point, head: Point, text: String, box: Rect)?, obstacles: [Point]
+  ) {
+    let s = style.s
+    let n = train.count
+    let all = (train + (validation ?? [])).map(Double.init)
+    var axes = Axes(
+      frame: frame, xLimits: Axes.limits(covering: [1, Double(n)]),
+      yLimits: Axes.limits(covering: all, isLog: isLogY), isLogY: isLogY)
+    axes.xTicks = epochTicks(axes: axes, style: style)
+    axes.xLabel = "epoch"
+    axes.yLabel = metric
+    axes.title = title
+    axes.showsGrid = showsGrid
+    var series: [(name: String, color: Color, runs: [[Point]])] = [
+      ("train", Tab10.color(0), runs(of: train, axes: axes))
+    ]
+    if let validation {
+      series.append(("validation", Tab10.color(1), runs(of: validation, axes: axes)))
+    }
+    var obstacles = series.flatMap { $0.runs.flatMap { densified($0, spacing: 3 * s) } }
+    var annotation: (tail: Point, head: Point, text: String, box: Rect)?
+    if let stoppingEpoch {
+      let values = validation ?? train
+      var value = Double(values[stoppingEpoch - 1])
+      if !(value.isFinite && (!isLogY || value > 0)) { value = Double(train[stoppingEpoch - 1]) }
+      if value.isFinite && (!isLogY || value > 0) {
+        let head = axes.point(x: Double(stoppingEpoch), y: value)
+        let text = "early stop (epoch \(stoppingEpoch))"
+        annotation = placeAnnotation(
+          text, pointingAt: head, axes: axes, avoiding: obstacles, style: style)
+        if let box = annotation?.box {
+          obstacles += [
+            Point(x: box.x, y: box.y), Point(x: box.maxX, y: box.y), box.center,
+            Point(x: box.x, y: box.maxY), Point(x: box.maxX, y: box.maxY),
+          ]
+        }
+      }
+    }
+    return (axes, series, annotation, obstacles)
   }
 
   /// Integer epoch ticks on a 1-2-5 step that keeps labels apart.
-  func epochTicks(axes: Axes) -> [(value: Double, label: String)] {
+  func epochTicks(axes: Axes, style: PlotStyle) -> [(value: Double, label: String)] {
     let limits = axes.xLimits
     for maxCount in stride(from: 9, through: 2, by: -1) {
       var step = max(Ticks.niceStep(for: limits, maxCount: maxCount), 1)
@@ -161,7 +177,7 @@ public struct TrainingCurves: Figure {
         through: limits.upperBound, by: step
       ).filter { $0 >= 1 || limits.lowerBound < 0.999 && $0 >= 0 }
       let labels = values.map { String(Int($0)) }
-      let widest = Double(labels.map { BitmapFont.small.size(of: $0).width }.max() ?? 0)
+      let widest = labels.map { style.labelFont.width(of: $0) }.max() ?? 0
       let spacing = values.count > 1 ? axes.pixelX(values[1]) - axes.pixelX(values[0]) : .infinity
       if spacing >= widest + 12 || maxCount == 2 { return Array(zip(values, labels)) }
     }
@@ -190,8 +206,8 @@ public struct TrainingCurves: Figure {
     style: PlotStyle
   ) -> (tail: Point, head: Point, text: String, box: Rect) {
     let s = style.s
-    let size = BitmapFont.small.size(of: text, scale: style.scale)
-    let (w, h) = (Double(size.width), Double(size.height))
+    let font = style.labelFont
+    let (w, h) = (font.width(of: text).rounded(.up), font.lineHeight)
     let inner = axes.frame.insetBy(dx: 4 * s, dy: 4 * s)
     var best: (tail: Point, box: Rect, score: Int)?
     for (dx, dy) in [

@@ -118,6 +118,88 @@ struct PlotBindingTests {
     }
   }
 
+  @Test("plot, hist and bar draw lists, several series, records and tables, with their options")
+  func generalPlots() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let program = """
+      folder = args()[0]
+      widths = [25, 50, 100]
+      a = plot(widths, [[0.8, 0.85, 0.88], [0.7, 0.8, 0.9]], label: ["train", "test"], style: ["-o", "--"], title: "t", xlabel: "width", ylabel: "accuracy", ylim: [0, 1])
+      print(a.kind, a.width, a.height)
+      results = [{width: 25, mse: 0.03}, {width: 50, mse: 0.02}, {width: 100, mse: none}]
+      b = plot(results, x: "width", y: ["mse"], log: true, size: [4, 3], dpi: 150)
+      print(b.kind, b.width, b.height)
+      c = plot(table(results), x: "width", y: "mse")
+      d = plot([0.3, 0.2, 0.15])
+      e = hist([1, 2, 2, 3, 3, 3], bins: 3, xlim: [0, 4])
+      print(e.kind, e.width)
+      f = bar(["o", "ki"], [0.9, 0.8], ylabel: "accuracy")
+      print(f.kind, f.height)
+      png(a, folder + "/a.png")
+      png(b, folder + "/b.png")
+      svg(f, folder + "/f.svg")
+      png(e, folder + "/e.svg")
+      a.svg(folder + "/a.svg")
+      """
+    let (output, error) = Self.run(program, arguments: [folder])
+    #expect(error == nil, "\(error?.message ?? "")")
+    let lines = output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("note:") }
+    #expect(lines == ["line plot 640 480", "line plot 600 450", "histogram 640", "bar chart 480"])
+    #expect(try Canvas.readPNGInfo(from: folder + "/b.png").width == 600)
+    for name in ["f", "e", "a"] {
+      let text = try String(contentsOfFile: folder + "/\(name).svg", encoding: .utf8)
+      #expect(text.hasPrefix("<?xml") && text.hasSuffix("</svg>\n"), "\(name)")
+    }
+    let bars = try String(contentsOfFile: folder + "/f.svg", encoding: .utf8)
+    #expect(bars.contains(">accuracy</text>") && bars.contains(">ki</text>"))
+  }
+
+  @Test("bad general-plot arguments are kms errors with a hint")
+  func generalPlotErrors() {
+    let cases: [(String, String)] = [
+      ("plot([1, 2], [1])", "series 0 has 2 xs but 1 ys"),
+      ("plot([1, 2], [1, 2], style: \"-x\")", "unknown style '-x'"),
+      ("plot([{a: 1}], x: \"a\", y: \"b\")", "record 0 has no field 'b'"),
+      ("plot([{a: 1}], y: \"a\")", "plotting records needs x: and y:"),
+      ("plot([1, \"two\"])", "ys must be a list of numbers, element 1 is a string"),
+      ("plot([1, 2], [1, 2], label: [\"a\", \"b\"])", "label has 2 entries for 1 series"),
+      ("plot([1, 2], ylim: [2, 1])", "ylim must be [low, high] with low < high"),
+      ("plot([1, 2], size: [100, 1])", "size must be [width, height] in inches"),
+      ("plot([1, 2], dpi: 10)", "dpi must be 50 to 600"),
+      ("plot([-1, 0], log: true)", "some positive values"),
+      ("hist([], bins: 3)", "at least one finite value"),
+      ("hist([1, 2], bins: 0)", "bins must be"),
+      ("bar([\"a\"], [1, 2])", "bar has 1 labels but 2 values"),
+      ("images(kmnist(sample: true).test, labels: \"greek\")", "unknown labels 'greek'"),
+    ]
+    for (source, expected) in cases {
+      let (_, error) = Self.run(source)
+      #expect(error?.message.contains(expected) == true, "\(source): \(error?.message ?? "no error")")
+    }
+  }
+
+  @Test("labels: kana and both name the classes in hiragana, everywhere classes are named")
+  func kanaLabels() throws {
+    try #require(FontLibrary.shared.hasKana)
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let program = """
+      data = kmnist(sample: true)
+      svg(images(data.test, per_class: 1, labels: "kana"), args()[0] + "/kana.svg")
+      svg(images(data.test, per_class: 1, labels: "both"), args()[0] + "/both.svg")
+      svg(scatter(prior("swiss_roll", count: 200), labels: "kana"), args()[0] + "/scatter.svg")
+      """
+    let (_, error) = Self.run(program, arguments: [folder])
+    #expect(error == nil, "\(error?.message ?? "")")
+    let kana = try String(contentsOfFile: folder + "/kana.svg", encoding: .utf8)
+    #expect(kana.contains(">お</text>") && kana.contains(">を</text>") && !kana.contains(">wo</text>"))
+    let both = try String(contentsOfFile: folder + "/both.svg", encoding: .utf8)
+    #expect(both.contains(">お o</text>"))
+    let scatter = try String(contentsOfFile: folder + "/scatter.svg", encoding: .utf8)
+    #expect(scatter.contains(">つ</text>"))
+  }
+
   @Test("png creates missing folders")
   func createsFolders() throws {
     let folder = try Self.temporaryFolder()

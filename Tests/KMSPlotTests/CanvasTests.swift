@@ -101,34 +101,42 @@ struct CanvasTests {
     #expect(inkArea(canvas) == 0)
   }
 
-  @Test("text measures one cell per character and draws within that box")
-  func textBox() {
-    let font = BitmapFont.small
-    #expect(font.size(of: "loss").width == 4 * font.cellWidth)
-    #expect(font.size(of: "loss", scale: 2).height == 2 * font.cellHeight)
+  @Test("the bitmap fallback measures one cell per character and draws within that box")
+  func bitmapTextBox() {
+    let bitmap = BitmapFont.small
+    #expect(bitmap.size(of: "loss").width == 4 * bitmap.cellWidth)
+    #expect(bitmap.size(of: "loss", scale: 2).height == 2 * bitmap.cellHeight)
+    let font = TextFont(points: 10, scale: 2, library: .bitmapOnly)
+    #expect(font.width(of: "loss") == Double(4 * 2 * bitmap.cellWidth))
     let canvas = Canvas(width: 60, height: 30)
-    canvas.drawText("Ag", at: Point(x: 5, y: 4), scale: 2)
+    canvas.drawText("Ag", at: Point(x: 5, y: 4), font: font)
     let inked = inkedBounds(canvas)!
-    #expect(inked.minX >= 5 && inked.maxX < 5 + 2 * 2 * font.cellWidth)
-    #expect(inked.minY >= 4 && inked.maxY < 4 + 2 * font.cellHeight)
+    #expect(inked.minX >= 5 && inked.maxX < 5 + 2 * 2 * bitmap.cellWidth)
+    #expect(inked.minY >= 4 && inked.maxY < 4 + 2 * bitmap.cellHeight)
   }
 
   @Test("vertical text runs upward in a box as tall as the text is long")
   func verticalText() {
-    let canvas = Canvas(width: 40, height: 80)
-    canvas.drawText(
-      "label", at: Point(x: 20, y: 40), horizontal: .center, vertical: .center,
-      isVertical: true)
-    let inked = inkedBounds(canvas)!
-    #expect(inked.maxY - inked.minY > 2 * (inked.maxX - inked.minX))
-    #expect(inked.maxY - inked.minY < 5 * BitmapFont.small.cellWidth)
+    for library in [FontLibrary.shared, .bitmapOnly] {
+      let font = TextFont(points: 10, library: library)
+      let canvas = Canvas(width: 40, height: 80)
+      canvas.drawText(
+        "label", at: Point(x: 20, y: 40), font: font, horizontal: .center, vertical: .center,
+        isVertical: true)
+      let inked = inkedBounds(canvas)!
+      #expect(inked.maxY - inked.minY > 2 * (inked.maxX - inked.minX))
+      #expect(Double(inked.maxY - inked.minY) <= font.width(of: "label") + 1)
+      // Centred along the text: the ink's middle is within two pixels of the anchor.
+      #expect(abs(Double(inked.minY + inked.maxY) / 2 - 40) <= 2)
+    }
   }
 
-  @Test("non-ASCII characters draw as a question mark")
+  @Test("the bitmap fallback draws non-ASCII characters as a question mark")
   func nonASCII() {
+    let font = TextFont(points: 10, library: .bitmapOnly)
     let a = Canvas(width: 20, height: 20), b = Canvas(width: 20, height: 20)
-    a.drawText("お", at: Point(x: 2, y: 2))
-    b.drawText("?", at: Point(x: 2, y: 2))
+    a.drawText("お", at: Point(x: 2, y: 2), font: font)
+    b.drawText("?", at: Point(x: 2, y: 2), font: font)
     #expect(a.rgbaBytes == b.rgbaBytes)
   }
 

@@ -73,6 +73,69 @@ struct GoldenTests {
       ),
       ("panels", try Panels([curves, scatter, confusion]).render(width: 1200, height: 340)),
       ("training-curves@2x", curves.render(scale: 2)),
+      // Added with the outline fonts: kana, column headings, untitled curves, log labels kept
+      // apart, a legend pushed outside, the general plots, and the bitmap fallback.
+      (
+        "image-grid-kana",
+        try ImageGrid(
+          images: samples.images, labels: samples.labels, classNames: SampleData.kanaNames,
+          columns: 6, title: "お き す つ な は ま や れ を"
+        ).render()
+      ),
+      (
+        "reconstruction-grid-classes",
+        try ReconstructionGrid(
+          originals: samples.images, reconstructions: SampleData.blurred(samples.images),
+          labels: samples.labels, classNames: names, columns: 6
+        ).render()
+      ),
+      (
+        "training-curves-untitled",
+        try TrainingCurves(
+          train: history.train, validation: history.validation, stoppingEpoch: history.best
+        ).render()
+      ),
+      (
+        "training-curves-log-narrow",
+        try TrainingCurves(
+          train: history.train.map { $0 * 10 }, validation: history.validation.map { $0 * 10 },
+          logScale: true
+        ).render(width: 320, height: 200)
+      ),
+      (
+        "chart-lines",
+        try Chart.lines(
+          [
+            ([25, 50, 100, 175, 250], [0.80, 0.85, 0.88, 0.90, 0.91], "train", LineStyle("-o")!),
+            ([25, 50, 100, 175, 250], [0.78, 0.82, 0.85, 0.86, 0.86], "test", LineStyle("--")!),
+            ([25, 50, 100, 175, 250], [0.70, 0.75, 0.80, 0.86, 0.92], "wide", LineStyle(":")!),
+          ], title: "accuracy by code width", xLabel: "code width", yLabel: "accuracy"
+        ).render()
+      ),
+      (
+        "chart-legend-outside",
+        try Chart.lines(
+          (0..<4).map { k in
+            let xs = (0...40).map { Double($0) / 4 }
+            return (xs, xs.map { sin($0 + Double(k)) }, "phase \(k)", LineStyle("-")!)
+          }
+        ).render()
+      ),
+      (
+        "chart-histogram",
+        try Chart.histogram(
+          SampleData.codes(count: 400, dimension: 2).codes.map { Double($0[0]) }, bins: 20,
+          title: "first code coordinate", xLabel: "z1"
+        ).render()
+      ),
+      (
+        "chart-bars",
+        try Chart.bars(
+          names, (0..<10).map { 0.8 + Double($0 % 4) * 0.04 }, title: "per-class accuracy",
+          yLabel: "accuracy", size: (5, 3.5), dpi: 120
+        ).render()
+      ),
+      ("confusion-matrix-bitmap-font", confusion.render(fonts: .bitmapOnly)),
     ]
   }
 
@@ -87,7 +150,7 @@ struct GoldenTests {
     "a changed image is reported with its actual and diff files",
     .enabled(if: !GoldenImages.isUpdating))
   func mismatchIsReported() throws {
-    let (name, canvas) = try Self.cases()[6]
+    let (name, canvas) = try Self.cases().first { $0.name == "training-curves" }!
     let golden = try Canvas.readPNG(
       from: Bundle.module.url(forResource: "Goldens", withExtension: nil)!
         .appendingPathComponent(name + ".png").path)

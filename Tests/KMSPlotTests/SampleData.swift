@@ -9,6 +9,9 @@ enum SampleData {
 
   /// `count` 28×28 images of two or three soft strokes each, values in [0, 1], with labels
   /// cycling through the ten classes.
+  /// The ten classes in hiragana.
+  static let kanaNames = ["お", "き", "す", "つ", "な", "は", "ま", "や", "れ", "を"]
+
   static func images(count: Int, seed: UInt64 = 1) -> (images: [[Float]], labels: [Int]) {
     var rng = RandomSource(seed: seed)
     var images: [[Float]] = []
