@@ -196,18 +196,26 @@ public struct Dataset: Sendable, CustomStringConvertible {
   ///   - seed: nil for the first ones; otherwise the seed of the random choice.
   /// - Throws: `DataError` `.invalidRequest` when a class has fewer than `perClass`.
   public func subset(perClass: Int, seed: UInt64? = nil) throws -> Dataset {
-    let byClass = indicesByClass
-    try requireExamples(perClass, inEachOf: byClass, for: "a subset of \(perClass) per class")
-    var rng = RandomSource(seed: seed ?? 0)
-    var chosen: [Int] = []
-    for var members in byClass {
-      if seed != nil { rng.shuffle(&members) }
-      chosen += members.prefix(perClass)
-    }
-    chosen.sort()
+    try requireExamples(perClass, inEachOf: indicesByClass, for: "a subset of \(perClass) per class")
+    let chosen = classPicks(perClass: perClass, seed: seed).flatMap(\.rows).sorted()
     let how =
       seed.map { "random \(perClass) per class, seed \($0)" } ?? "first \(perClass) per class"
     return subset(indices: chosen, provenance: "\(provenance), \(how)")
+  }
+
+  /// The first (or, with a seed, a random) `perClass` rows of each class that has examples, class
+  /// by class; a class with fewer gives all it has (callers check counts first).
+  /// - Parameters:
+  ///   - perClass: rows wanted of each class.
+  ///   - seed: nil for the first rows in order; else the rows of a seeded shuffle.
+  public func classPicks(perClass: Int, seed: UInt64? = nil) -> [(label: Int, rows: [Int])] {
+    var rng = RandomSource(seed: seed ?? 0)
+    return indicesByClass.enumerated().compactMap { label, members in
+      guard !members.isEmpty else { return nil }
+      var members = members
+      if seed != nil { rng.shuffle(&members) }
+      return (label, Array(members.prefix(perClass)))
+    }
   }
 
   /// Throws when some class has fewer than `needed` examples.

@@ -291,12 +291,7 @@ private func imagesFigure(_ arguments: Arguments) throws -> Value {
           + "(\(dataset.classNames[label])) has \(members.count) in '\(dataset.name)'",
         help: "ask for at most \(members.count) per class")
     }
-    var rng = RandomSource(seed: seed ?? 0)
-    let picks = byClass.map { _, members in
-      var members = members
-      if seed != nil { rng.shuffle(&members) }
-      return Array(members.prefix(perClass))
-    }
+    let picks = dataset.classPicks(perClass: perClass, seed: seed).map(\.rows)
     // Row r holds the r-th pick of every class, so each column is one class.
     chosen = (0..<perClass).flatMap { r in picks.map { $0[r] } }
     columns = columns ?? picks.count

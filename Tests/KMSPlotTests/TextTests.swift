@@ -101,14 +101,4 @@ struct TextTests {
     #expect(font.width(of: "abc") == 18)
   }
 
-  func inkedBounds(_ canvas: Canvas) -> (minX: Int, minY: Int, maxX: Int, maxY: Int)? {
-    var result: (Int, Int, Int, Int)?
-    for y in 0..<canvas.height {
-      for x in 0..<canvas.width where canvas.pixel(x: x, y: y) != .white {
-        result =
-          result.map { (min($0.0, x), min($0.1, y), max($0.2, x), max($0.3, y)) } ?? (x, y, x, y)
-      }
-    }
-    return result
-  }
 }
