@@ -137,7 +137,42 @@ extension BuiltinRegistry {
           objective: objective, training: Examples(inputs: training.features, labels: training.labels),
           validation: validation.map { Examples(inputs: $0.features, labels: $0.labels) },
           batchSize: batch, seed: UInt64(seed))
-        return .host(TrainerObject(trainer: trainer, model: model, dataProvenance: provenance))
+        let settings = TrainerSettings(
+          learningRate: Float(lr), batchSize: batch, seed: UInt64(seed), options: options,
+          dataClassCount: training.classCount, trainingCount: training.count, dataProvenance: provenance)
+        return .host(TrainerObject(trainer: trainer, model: model, dataProvenance: provenance, settings: settings))
+      })
+    register(
+      Builtin(
+        "resume",
+        parameters: [.required("path", .string),
+                     .required("data", .oneOf([.host("data"), .host("dataset")])),
+                     .keyword("validation", .optional(.host("dataset")), default: .none)],
+        summary: "a trainer rebuilt from a checkpoint, on the same data, exactly where it stopped "
+          + "(call fit as before to finish an interrupted fit)",
+        example: "t = resume(\"run.kmsckpt\", data)"
+      ) { arguments in
+        let path = (try arguments.string("path") as NSString).expandingTildeInPath
+        let contents = try libraryCall(arguments) { try Checkpoint.read(from: path) }
+        var training: Dataset
+        var validation: Dataset?
+        if case .host(let object) = arguments["data"], let splits = object as? SplitsObject {
+          (training, validation) = (splits.splits.train, splits.splits.validation)
+        } else {
+          training = try arguments.host("data", as: DatasetObject.self).dataset
+        }
+        if case .host = arguments["validation"] {
+          validation = try arguments.host("validation", as: DatasetObject.self).dataset
+        }
+        let trainer = try libraryCall(arguments) {
+          try Checkpoint.makeTrainer(
+            contents, training: Examples(inputs: training.features, labels: training.labels),
+            validation: validation.map { Examples(inputs: $0.features, labels: $0.labels) })
+        }
+        let model = ModelObject(contents.model)
+        arguments.write("resumed \(model.title) after epoch \(trainer.epochsCompleted) from \(path)\n")
+        return .host(TrainerObject(trainer: trainer, model: model, dataProvenance: contents.settings.dataProvenance,
+                                   settings: contents.settings, pendingFit: contents.fit))
       })
     register(
       Builtin(

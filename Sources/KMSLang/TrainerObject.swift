@@ -11,11 +11,19 @@ public final class TrainerObject: HostObject {
   public let model: ModelObject
   /// Where the data came from (printed with results).
   public let dataProvenance: String
+  /// How the trainer was built (what a checkpoint saves to build it again).
+  public let settings: TrainerSettings
+  /// A fit a checkpoint was taken in the middle of; the next `fit` with the same arguments
+  /// continues it.
+  var pendingFit: FitProgress?
 
-  init(trainer: Trainer, model: ModelObject, dataProvenance: String) {
+  init(trainer: Trainer, model: ModelObject, dataProvenance: String, settings: TrainerSettings,
+       pendingFit: FitProgress? = nil) {
     self.trainer = trainer
     self.model = model
     self.dataProvenance = dataProvenance
+    self.settings = settings
+    self.pendingFit = pendingFit
   }
 
   /// `trainer: autoencoder …, 3 epochs, batch 164`.
@@ -54,9 +62,12 @@ public final class TrainerObject: HostObject {
           .keyword("patience", .integer, default: .number(5)),
           .keyword("restore", .boolean, default: .boolean(true)),
           .keyword("verbose", .boolean, default: .boolean(true)),
+          .keyword("checkpoint", .optional(.string), default: .none),
+          .keyword("every", .integer, default: .number(1)),
         ],
-        summary: "trains up to epochs epochs, optionally with early stopping; returns the history",
-        example: "h = t.fit(50, early_stop: true, patience: 5)"
+        summary: "trains up to epochs epochs, optionally with early stopping and a checkpoint file "
+          + "written every few epochs (resume(path, data) continues from it); returns the history",
+        example: "h = t.fit(50, early_stop: true, patience: 5, checkpoint: \"run.kmsckpt\")"
       ) { object, arguments in
         let epochs = try arguments.integer("epochs", atLeast: 1)
         var rule: EarlyStopping?
@@ -83,7 +94,26 @@ public final class TrainerObject: HostObject {
                                patience: try arguments.integer("patience", atLeast: 1),
                                restoresBest: try arguments.boolean("restore"))
         }
-        _ = try object.runEpochs(epochs, earlyStopping: rule, arguments: arguments)
+        var checkpoint: (path: String, every: Int)?
+        if case .string(let path) = arguments["checkpoint"] {
+          guard !path.isEmpty else { throw arguments.error("checkpoint must be a file path, got \"\"") }
+          checkpoint = ((path as NSString).expandingTildeInPath, try arguments.integer("every", atLeast: 1))
+        } else if arguments.isGiven("every") {
+          throw arguments.error("every only applies with a checkpoint", help: "e.g. t.fit(30, checkpoint: \"run.kmsckpt\", every: 5)")
+        }
+        var resuming: FitProgress?
+        if let pending = object.pendingFit {
+          guard pending.epochs == epochs, pending.earlyStopping == rule else {
+            throw arguments.error(
+              "this trainer was resumed in the middle of a fit of \(pending.epochs) epochs"
+                + (pending.earlyStopping == nil ? "" : " with early stopping") + "; call fit the same way to finish it",
+              help: "or build a new trainer to start another fit")
+          }
+          resuming = pending
+          object.pendingFit = nil
+        }
+        _ = try object.runEpochs(epochs, earlyStopping: rule, resuming: resuming, checkpoint: checkpoint,
+                                 arguments: arguments)
         return .host(HistoryObject(object.trainer.history,
                                    metric: object.trainer.objective.reportsAccuracy ? "accuracy" : "loss"))
       },
@@ -91,16 +121,22 @@ public final class TrainerObject: HostObject {
 
   /// Runs epochs with a progress bar on a terminal and one line per epoch; Ctrl-C stops at the
   /// next batch boundary and raises "interrupted" with the model kept as it is.
-  func runEpochs(_ epochs: Int, earlyStopping: EarlyStopping?, arguments: Arguments) throws -> [EpochRecord] {
+  func runEpochs(_ epochs: Int, earlyStopping: EarlyStopping?, resuming: FitProgress? = nil,
+                 checkpoint: (path: String, every: Int)? = nil, arguments: Arguments) throws -> [EpochRecord] {
     let verbose = try arguments.boolean("verbose")
     let write: (String) -> Void = verbose ? arguments.write : { _ in }
     let display = arguments.display
     trainer.onBatch = verbose ? { display.progress($0) } : nil
-    trainer.shouldStop = arguments.shouldStop
+    var checkpointError: (any Error)?
+    let stop = arguments.shouldStop
+    trainer.shouldStop = { checkpointError != nil || stop() }
     if trainer.epochsCompleted == 0 { write("training \(model.title) on \(dataProvenance)\n") }
     var records: [EpochRecord] = []
     var interruptedEpoch: Int?
-    if epochs == 1 && earlyStopping == nil {
+    if let resuming {
+      write("resuming epoch \(trainer.epochsCompleted + 1), epoch \(resuming.epochsDone + 1) of a fit of \(resuming.epochs)\n")
+    }
+    if epochs == 1 && earlyStopping == nil && checkpoint == nil && resuming == nil {
       switch trainer.step() {
       case .completed(let record): records.append(record)
       case .interrupted: interruptedEpoch = trainer.epochsCompleted + 1
@@ -108,12 +144,26 @@ public final class TrainerObject: HostObject {
       display.endProgress()
       records.forEach { write(epochLine($0) + "\n") }
     } else {
-      let reason = trainer.fit(epochs: epochs, earlyStopping: earlyStopping) { record in
-        display.endProgress()
-        records.append(record)
-        write(epochLine(record) + "\n")
-      }
+      let (trainer, model, settings) = (trainer, model.model, settings)
+      let reason = trainer.fit(
+        epochs: epochs, earlyStopping: earlyStopping, resuming: resuming,
+        onEpoch: { record in
+          display.endProgress()
+          records.append(record)
+          write(epochLine(record) + "\n")
+        },
+        afterEpoch: {
+          guard let checkpoint, let progress = trainer.fitInProgress,
+            progress.epochsDone % checkpoint.every == 0 || progress.epochsDone == progress.epochs
+          else { return }
+          do {
+            try Checkpoint.write(trainer, model: model, settings: settings, to: checkpoint.path)
+          } catch {
+            checkpointError = error
+          }
+        })
       display.endProgress()
+      if let checkpointError { try libraryCall(arguments) { throw checkpointError } }
       switch reason {
       case .interrupted: interruptedEpoch = trainer.epochsCompleted + 1
       case .earlyStopping(let epoch):

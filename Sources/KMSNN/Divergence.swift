@@ -11,7 +11,7 @@ import KMSTensor
 // Each sum Σⱼ (xᵢ − yⱼ)·Kᵢⱼ is computed as rᵢ·xᵢ − (K·Y)ᵢ with rᵢ = Σⱼ Kᵢⱼ, one GEMM per kernel.
 
 /// Which kernel divergence between codes X and a prior sample Z to compute.
-public enum DivergenceKind: String, Sendable, CaseIterable {
+public enum DivergenceKind: String, Sendable, CaseIterable, Codable {
   /// The paper's Cauchy–Schwarz divergence, CSD = ½·log Vxx + ½·log Vzz − log Vxz
   /// = log(√(Vxx·Vzz) / Vxz) ≥ 0.
   case cauchySchwarz = "cs"

@@ -1,5 +1,5 @@
 /// What one epoch of training measured.
-public struct EpochRecord: Sendable, Equatable {
+public struct EpochRecord: Sendable, Equatable, Codable {
   /// 1-based epoch number.
   public var epoch: Int
   /// Mean training loss over the epoch's batches (weighted by batch size).
@@ -15,7 +15,7 @@ public struct EpochRecord: Sendable, Equatable {
 }
 
 /// The records of every completed epoch, plus what early stopping decided.
-public struct History: Sendable {
+public struct History: Sendable, Equatable, Codable {
   /// Completed epochs, in order.
   public var records: [EpochRecord] = []
   /// The epoch whose weights early stopping kept, if it ran.
@@ -34,9 +34,9 @@ public struct History: Sendable {
 /// `minDelta` for `patience` epochs in a row, optionally restoring the best weights.
 /// The paper uses min delta 0.001 and patience 5 (validation MSE for the SAE, validation
 /// accuracy for the MLP).
-public struct EarlyStopping: Sendable {
+public struct EarlyStopping: Sendable, Equatable, Codable {
   /// Which number to watch.
-  public enum Monitor: String, Sendable, CaseIterable {
+  public enum Monitor: String, Sendable, CaseIterable, Codable {
     /// Validation loss; lower is better.
     case validationLoss = "val_loss"
     /// Validation accuracy; higher is better.

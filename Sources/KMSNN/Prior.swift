@@ -6,7 +6,7 @@ import KMSTensor
 /// drawn conditioned on true labels.
 public struct Prior: Sendable, Equatable {
   /// The shape of the distribution.
-  public enum Kind: String, Sendable, CaseIterable {
+  public enum Kind: String, Sendable, CaseIterable, Codable {
     /// A 2-D swiss roll of two turns, class k owning the k-th tenth (class 0 at the centre).
     case swissRoll = "swiss_roll"
     /// One-hot vectors of the class, `classCount`-D, optionally with Gaussian noise.

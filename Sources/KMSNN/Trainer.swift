@@ -60,6 +60,8 @@ public final class Trainer {
   public var onBatch: ((BatchProgress) -> Void)?
   /// Polled before every batch; returning true stops at that batch boundary.
   public var shouldStop: () -> Bool = { false }
+  /// The fit running now, as of its last completed epoch (what a checkpoint saves), else nil.
+  public private(set) var fitInProgress: FitProgress?
 
   private var inputBatch = ReusableBuffer()  // [batch, features]
   private let evaluationBatchSize = 1000
@@ -135,38 +137,62 @@ public final class Trainer {
   /// - Parameters:
   ///   - epochs: the most epochs to run, ≥ 1.
   ///   - earlyStopping: the rule, or nil to run them all. It needs a validation set.
+  ///   - resuming: a fit saved in a checkpoint (`fitInProgress`) to continue: its epochs,
+  ///     rule and early-stopping state replace the arguments', so the run goes on as if it had
+  ///     never stopped.
+  ///   - onEpoch: called after each epoch with its record.
+  ///   - afterEpoch: called after each epoch once `fitInProgress` is up to date (checkpoints
+  ///     are written there).
   /// - Returns: why training stopped.
   @discardableResult
-  public func fit(epochs: Int, earlyStopping: EarlyStopping? = nil,
-                  onEpoch: ((EpochRecord) -> Void)? = nil) -> StopReason {
+  public func fit(epochs: Int, earlyStopping: EarlyStopping? = nil, resuming: FitProgress? = nil,
+                  onEpoch: ((EpochRecord) -> Void)? = nil, afterEpoch: (() -> Void)? = nil)
+    -> StopReason
+  {
     precondition(epochs >= 1, "fit needs at least 1 epoch, got \(epochs)")
-    precondition(earlyStopping == nil || validation != nil,
+    var progress = resuming ?? FitProgress(epochs: epochs, earlyStopping: earlyStopping)
+    precondition(progress.earlyStopping == nil || validation != nil,
                  "early stopping needs a validation set")
-    var best: (value: Double, epoch: Int, weights: Tensor)?
-    var waited = 0
+    if resuming == nil {
+      // A new fit's markers replace an earlier fit's: the model no longer holds that best epoch.
+      history.bestEpoch = nil
+      history.stoppedEpoch = nil
+    }
+    fitInProgress = progress
+    defer { fitInProgress = nil }
     var reason = StopReason.epochsDone
-    for _ in 0..<epochs {
+    while progress.epochsDone < progress.epochs {
       guard case .completed(let record) = step() else {
         reason = .interrupted
         break
       }
+      progress.epochsDone += 1
       onEpoch?(record)
-      guard let rule = earlyStopping, let value = rule.value(of: record) else { continue }
-      if best == nil || rule.isImprovement(value, over: best!.value) {
-        best = (value, record.epoch, rule.restoresBest ? objective.store.snapshot() : Tensor(shape: [0]))
-        waited = 0
-      } else {
-        waited += 1
-        if waited >= rule.patience {
-          reason = .earlyStopping(epoch: record.epoch)
-          break
+      var stops = false
+      if let rule = progress.earlyStopping, let value = rule.value(of: record) {
+        if progress.bestValue == nil || rule.isImprovement(value, over: progress.bestValue!) {
+          progress.bestValue = value
+          progress.bestEpoch = record.epoch
+          if rule.restoresBest { progress.bestWeights = objective.store.snapshot() }
+          progress.waited = 0
+        } else {
+          progress.waited += 1
+          stops = progress.waited >= rule.patience
         }
       }
+      fitInProgress = progress
+      afterEpoch?()
+      if stops {
+        reason = .earlyStopping(epoch: record.epoch)
+        break
+      }
     }
-    if let rule = earlyStopping, let best {
-      history.bestEpoch = best.epoch
+    if let rule = progress.earlyStopping, let best = progress.bestEpoch {
+      history.bestEpoch = best
       if case .earlyStopping(let epoch) = reason { history.stoppedEpoch = epoch }
-      if rule.restoresBest && reason != .interrupted { objective.store.restore(best.weights) }
+      if rule.restoresBest && reason != .interrupted, let weights = progress.bestWeights {
+        objective.store.restore(weights)
+      }
     }
     return reason
   }
@@ -187,5 +213,34 @@ public final class Trainer {
     }
     let n = Double(max(examples.count, 1))
     return (lossSum / n, objective.reportsAccuracy ? Double(correct) / n : nil)
+  }
+}
+
+/// Where a `fit` stands after its last completed epoch: enough, with the weights, the objective's
+/// state and the history, to continue it exactly.
+public struct FitProgress: Codable {
+  /// The epochs the fit was asked for.
+  public var epochs: Int
+  /// Epochs it has completed.
+  public var epochsDone = 0
+  /// Its early-stopping rule, if any.
+  public var earlyStopping: EarlyStopping?
+  /// The best monitored value so far, and its epoch.
+  public var bestValue: Double?
+  /// The epoch of `bestValue`.
+  public var bestEpoch: Int?
+  /// Epochs since the last improvement.
+  public var waited = 0
+  /// The weights of the best epoch, when the rule restores them (saved as a tensor, not JSON).
+  public var bestWeights: Tensor?
+
+  /// A fit about to start.
+  public init(epochs: Int, earlyStopping: EarlyStopping?) {
+    self.epochs = epochs
+    self.earlyStopping = earlyStopping
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case epochs, epochsDone, earlyStopping, bestValue, bestEpoch, waited
   }
 }

@@ -18,9 +18,9 @@ public struct TrainingSetupError: KMSError, Equatable {
 
 /// The Part B options of a training run, each nil when not given (named as the `trainer`
 /// builtin's keywords, which the messages use).
-public struct PriorOptions: Sendable, Equatable {
+public struct PriorOptions: Sendable, Equatable, Codable {
   /// Which penalties push the code toward the prior.
-  public enum Penalty: String, Sendable, CaseIterable {
+  public enum Penalty: String, Sendable, CaseIterable, Codable {
     /// λ·divergence added to the MSE.
     case csd
     /// A discriminator against the encoder.

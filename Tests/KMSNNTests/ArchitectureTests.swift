@@ -153,6 +153,31 @@ struct StateTests {
     #expect(fresh.store.values.isIdentical(to: model.store.values))
   }
 
+  @Test("a checkpoint taken mid-fit resumes the fit, early stopping and all, bit for bit")
+  func checkpointMidFit() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("kms-\(UUID().uuidString).kmsckpt").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let settings = TrainerSettings(learningRate: 0.01, batchSize: 10, seed: 3, options: PriorOptions(),
+                                   dataClassCount: 2, trainingCount: 48, dataProvenance: "toy")
+    let rule = EarlyStopping(monitor: .validationLoss, minDelta: 0, patience: 2)
+    let model = Autoencoder(inputSize: 8, encoderSizes: [5, 3], seed: 6)
+    let trainer = Trainer(objective: ReconstructionObjective(model: model, learningRate: 0.01),
+                          training: toy(seed: 1), validation: toy(seed: 2), batchSize: 10, seed: 3)
+    var writeError: Error?
+    trainer.fit(epochs: 9, earlyStopping: rule, afterEpoch: {
+      guard trainer.fitInProgress?.epochsDone == 3 else { return }
+      do { try Checkpoint.write(trainer, model: model, settings: settings, to: path) } catch { writeError = error }
+    })
+    #expect(writeError == nil)
+    let contents = try Checkpoint.read(from: path)
+    #expect(contents.fit?.epochsDone == 3 && contents.history.records.count == 3)
+    let resumed = try Checkpoint.makeTrainer(contents, training: toy(seed: 1), validation: toy(seed: 2))
+    resumed.fit(epochs: 9, earlyStopping: rule, resuming: contents.fit)
+    #expect(resumed.history.records.map(\.trainLoss) == trainer.history.records.map(\.trainLoss))
+    #expect(resumed.history.bestEpoch == trainer.history.bestEpoch)
+    #expect(contents.model.store.values.isIdentical(to: model.store.values))
+  }
+
   @Test("a prior objective's state holds every optimizer, the discriminator and the random state")
   func priorState() throws {
     let model = Autoencoder(inputSize: 8, encoderSizes: [6, 2], codeActivation: .linear, seed: 1)
@@ -225,15 +250,27 @@ struct ModelFileFormatTests {
 
   @Test("a header whose layers would not fit in memory is refused before allocating")
   func hugeHeader() throws {
-    let header = "{\"format\":2,\"spec\":{\"kind\":\"classifier\",\"inputShape\":[784],\"layers\":"
-      + "[{\"dense\":{\"units\":100000000,\"activation\":\"linear\"}}]},\"parameters\":[]}"
+    let header = Data(("{\"spec\":{\"kind\":\"classifier\",\"inputShape\":[784],\"layers\":"
+      + "[{\"dense\":{\"units\":100000000,\"activation\":\"linear\"}}]},\"tensors\":[]}").utf8)
     var bytes = Data("KMSMODEL".utf8)
-    withUnsafeBytes(of: UInt32(header.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
-    bytes.append(Data(header.utf8))
+    for value in [UInt32(2), UInt32(header.count)] {
+      withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+    bytes.append(header)
+    withUnsafeBytes(of: header.withUnsafeBytes { CRC32C.checksum($0) }.littleEndian) { bytes.append(contentsOf: $0) }
     let path = temporaryPath("huge.kmsmodel")
     defer { try? FileManager.default.removeItem(atPath: path) }
     try bytes.write(to: URL(fileURLWithPath: path))
     let error = #expect(throws: ModelFileError.self) { try ModelFile.read(from: path) }
-    #expect(error?.message.contains("units must be between 1 and 1,000,000") == true)
+    #expect(error?.message.contains("units must be between 1 and 1,000,000") == true, "\(String(describing: error))")
+  }
+
+  @Test("CRC-32C matches the standard check value and continues across pieces")
+  func crc32c() {
+    let text = Array("123456789".utf8)
+    text.withUnsafeBytes { #expect(CRC32C.checksum($0) == 0xE306_9283) }
+    let whole = text.withUnsafeBytes { CRC32C.checksum($0) }
+    let first = text[0..<4].withUnsafeBytes { CRC32C.checksum($0) }
+    #expect(text[4...].withUnsafeBytes { CRC32C.checksum($0, continuing: first) } == whole)
   }
 }

@@ -127,7 +127,19 @@ struct ModelFileTests {
     let whole = try Data(contentsOf: URL(fileURLWithPath: path))
     try whole.prefix(whole.count - 4).write(to: URL(fileURLWithPath: path))
     let truncated = #expect(throws: ModelFileError.self) { try ModelFile.read(from: path) }
-    #expect(truncated?.message.contains("bytes of weights") == true)
+    #expect(truncated?.message.contains("is truncated: its tensors need") == true)
+    // One flipped bit in a weight names the tensor; one in the header says so.
+    var flipped = whole
+    flipped[whole.count - 1] ^= 0x01
+    try flipped.write(to: URL(fileURLWithPath: path))
+    let damaged = #expect(throws: ModelFileError.self) { try ModelFile.read(from: path) }
+    #expect(damaged?.message.hasPrefix("tensor 'dense2.bias' fails its checksum") == true)
+    var header = whole
+    header[20] ^= 0x01
+    try header.write(to: URL(fileURLWithPath: path))
+    let badHeader = #expect(throws: ModelFileError.self) { try ModelFile.read(from: path) }
+    #expect(badHeader?.message.contains("header fails its checksum") == true)
+    #expect(throws: ModelFileError.self) { try ModelFile.read(from: NSTemporaryDirectory()) }
   }
 
   @Test("writing into a missing folder fails without leaving a file")
