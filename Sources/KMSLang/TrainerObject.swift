@@ -133,6 +133,7 @@ public final class TrainerObject: HostObject {
     if trainer.epochsCompleted == 0 { write("training \(model.title) on \(dataProvenance)\n") }
     var records: [EpochRecord] = []
     var interruptedEpoch: Int?
+    var divergence: Divergence?
     if let resuming {
       write("resuming epoch \(trainer.epochsCompleted + 1), epoch \(resuming.epochsDone + 1) of a fit of \(resuming.epochs)\n")
     }
@@ -140,6 +141,7 @@ public final class TrainerObject: HostObject {
       switch trainer.step() {
       case .completed(let record): records.append(record)
       case .interrupted: interruptedEpoch = trainer.epochsCompleted + 1
+      case .diverged(let found): divergence = found
       }
       display.endProgress()
       records.forEach { write(epochLine($0) + "\n") }
@@ -166,6 +168,7 @@ public final class TrainerObject: HostObject {
       if let checkpointError { try libraryCall(arguments) { throw checkpointError } }
       switch reason {
       case .interrupted: interruptedEpoch = trainer.epochsCompleted + 1
+      case .diverged(let found): divergence = found
       case .earlyStopping(let epoch):
         let best = trainer.history.bestEpoch.map { ", best epoch \($0)" } ?? ""
         let restored = earlyStopping?.restoresBest == true ? " (its weights restored)" : ""
@@ -175,6 +178,11 @@ public final class TrainerObject: HostObject {
           write("best epoch \(best) (its weights restored)\n")
         }
       }
+    }
+    if let divergence {
+      throw RuntimeError(
+        "training stopped: " + divergence.description, at: arguments.range,
+        help: "lower the learning rate (it is \(Value.format(Double(settings.learningRate)))), or check the data for NaN values")
     }
     if let epoch = interruptedEpoch {
       throw RuntimeError(

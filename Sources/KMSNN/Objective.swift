@@ -45,6 +45,29 @@ public protocol Objective: AnyObject {
   /// Puts back a state taken from an objective of the same construction.
   /// - Throws: `ObjectiveStateError` when the state does not fit (other optimizers or shapes).
   func restore(_ state: ObjectiveState) throws(ObjectiveStateError)
+
+  /// After a non-finite loss: the first layer whose output is not finite on `inputs` (run in
+  /// evaluation mode), such as `layer 3, Dense(400 → 225)`, or nil when none is found.
+  func firstNonFiniteLayer(inputs: Tensor) -> String?
+}
+
+extension Objective {
+  /// Objectives that cannot say where values stop being finite name no layer.
+  public func firstNonFiniteLayer(inputs: Tensor) -> String? { nil }
+}
+
+/// The first leaf layer of `network` whose output on `inputs` has a NaN or an infinity.
+func firstNonFiniteLayer(of network: Sequential, inputs: Tensor) -> String? {
+  func leaves(_ layer: Layer) -> [Layer] {
+    (layer as? Sequential).map { $0.layers.flatMap(leaves) } ?? [layer]
+  }
+  network.setTraining(false)
+  var x = inputs
+  for (index, layer) in leaves(network).enumerated() {
+    x = layer.forward(x)
+    if !(0..<x.count).allSatisfy({ x.data[$0].isFinite }) { return "layer \(index + 1), \(layer.summaryName)" }
+  }
+  return nil
 }
 
 /// The training step of every objective with one network, one Adam over all of its parameters
@@ -99,12 +122,14 @@ public class SupervisedObjective: Objective {
   /// The model's input width.
   public var inputSize: Int { model.inputSize }
 
-  /// One Adam step on the loss.
+  /// One Adam step on the loss; none when the loss is not finite (the trainer stops there and
+  /// the model keeps its weights from before the batch).
   public func trainStep(inputs: Tensor, labels: ArraySlice<Int32>) -> BatchResult {
     model.store.zeroGradients()
     let output = model.network.forward(inputs)
     let dLoss = lossGradient.tensor(output.shape)
     let result = loss(of: output, inputs: inputs, labels: labels, gradient: dLoss)
+    guard result.loss.isFinite else { return result }
     optimizer.beginStep()
     _ = model.network.backward(dLoss) { layer in layer.parameters.forEach(optimizer.update) }
     return result
@@ -118,6 +143,11 @@ public class SupervisedObjective: Objective {
 
   /// Switches the model.
   public func setTraining(_ isTraining: Bool) { model.setTraining(isTraining) }
+
+  /// The first layer of the model whose output is not finite.
+  public func firstNonFiniteLayer(inputs: Tensor) -> String? {
+    KMSNN.firstNonFiniteLayer(of: model.network, inputs: inputs)
+  }
 
   /// The optimizer's state.
   public var state: ObjectiveState { ObjectiveState(optimizers: [optimizer.state]) }

@@ -27,10 +27,40 @@ public enum EpochOutcome: Sendable {
   /// `shouldStop` returned true after `batchesDone` batches. The model keeps the weights of the
   /// last completed batch; the partial epoch is not recorded.
   case interrupted(batchesDone: Int)
+  /// A batch's loss was NaN or infinite; training stopped there and the model was rolled back
+  /// (see `Divergence`). The partial epoch is not recorded.
+  case diverged(Divergence)
+}
+
+/// Where training diverged and what the model was rolled back to.
+public struct Divergence: Sendable, Equatable {
+  /// 1-based epoch and batch of the non-finite loss.
+  public var epoch: Int, batch: Int
+  /// The loss found (NaN or ±infinity).
+  public var loss: Float
+  /// The first layer whose output was not finite on that batch, e.g. `layer 3, Dense(400 → 225)`.
+  public var layer: String?
+  /// True when the weights were already not finite (an earlier batch's gradient overflowed), so
+  /// the model went back to the epoch's start and its optimizers started afresh; false when
+  /// nothing of the bad batch was applied and the model keeps the weights from before it.
+  public var rolledBackToEpochStart: Bool
+
+  /// One line for the user.
+  public var description: String {
+    let value = loss.isNaN ? "NaN" : (loss > 0 ? "infinite" : "−infinite")
+    let where_ = layer.map { " (the first non-finite values: the output of \($0))" }
+      ?? (rolledBackToEpochStart ? "" : " (every layer's output is finite: the loss itself overflowed)")
+    let kept = rolledBackToEpochStart
+      ? "the weights were no longer finite, so the model is back at the start of epoch \(epoch) with its optimizer restarted"
+      : "the model keeps the weights from before that batch"
+    return "the loss became \(value) at epoch \(epoch), batch \(batch)\(where_); \(kept)"
+  }
 }
 
 /// Why `Trainer.fit` returned.
 public enum StopReason: Sendable, Equatable {
+  /// A batch's loss was not finite; the model was rolled back.
+  case diverged(Divergence)
   /// All requested epochs ran.
   case epochsDone
   /// Early stopping ended training after this epoch.
@@ -64,6 +94,7 @@ public final class Trainer {
   public private(set) var fitInProgress: FitProgress?
 
   private var inputBatch = ReusableBuffer()  // [batch, features]
+  private var epochStartWeights = ReusableBuffer()  // [parameters]: the weights as the epoch began
   private let evaluationBatchSize = 1000
 
   /// Creates a trainer.
@@ -107,12 +138,19 @@ public final class Trainer {
     var lossSum = 0.0, correct = 0, seen = 0
     objective.setTraining(true)
     defer { objective.setTraining(false) }
+    // One copy an epoch (no allocation after the first), for the rare rollback below.
+    let startWeights = epochStartWeights.tensor(objective.store.values.shape)
+    startWeights.assign(objective.store.values)
     for (index, indices) in order.batches.enumerated() {
       if shouldStop() { return .interrupted(batchesDone: index) }
       let x = inputBatch.tensor([indices.count, training.featureCount])
       training.inputs.gatherRows(indices, into: x)
       let labels = training.labels.isEmpty ? [] : ArraySlice(indices.map { training.labels[$0] })
       let result = objective.trainStep(inputs: x, labels: labels)
+      guard result.loss.isFinite else {
+        return .diverged(rollBack(epoch: epoch, batch: index + 1, loss: result.loss, inputs: x,
+                                  startWeights: startWeights))
+      }
       lossSum += Double(result.loss) * Double(indices.count)
       correct += result.correct
       seen += indices.count
@@ -131,6 +169,31 @@ public final class Trainer {
     }
     history.records.append(record)
     return .completed(record)
+  }
+
+  /// After a non-finite loss: objectives apply no update on such a batch, so finite weights are
+  /// the weights from before it; weights that are already not finite (an earlier gradient
+  /// overflowed) go back to the epoch's start, and the optimizers restart.
+  private func rollBack(epoch: Int, batch: Int, loss: Float, inputs: Tensor, startWeights: Tensor)
+    -> Divergence
+  {
+    let values = objective.store.values
+    let weightsFinite = (0..<values.count).allSatisfy { values.data[$0].isFinite }
+    if !weightsFinite {
+      objective.store.restore(startWeights)
+      var state = objective.state
+      for i in state.optimizers.indices {
+        state.optimizers[i].step = 0
+        for moment in state.optimizers[i].firstMoments + state.optimizers[i].secondMoments {
+          moment.fill(with: 0)
+        }
+      }
+      try? objective.restore(state)
+    }
+    objective.setTraining(false)
+    return Divergence(epoch: epoch, batch: batch, loss: loss,
+                      layer: objective.firstNonFiniteLayer(inputs: inputs),
+                      rolledBackToEpochStart: !weightsFinite)
   }
 
   /// Trains up to `epochs` more epochs, stopping early if the rule says so.
@@ -162,7 +225,12 @@ public final class Trainer {
     defer { fitInProgress = nil }
     var reason = StopReason.epochsDone
     while progress.epochsDone < progress.epochs {
-      guard case .completed(let record) = step() else {
+      let outcome = step()
+      if case .diverged(let divergence) = outcome {
+        reason = .diverged(divergence)
+        break
+      }
+      guard case .completed(let record) = outcome else {
         reason = .interrupted
         break
       }
@@ -190,7 +258,12 @@ public final class Trainer {
     if let rule = progress.earlyStopping, let best = progress.bestEpoch {
       history.bestEpoch = best
       if case .earlyStopping(let epoch) = reason { history.stoppedEpoch = epoch }
-      if rule.restoresBest && reason != .interrupted, let weights = progress.bestWeights {
+      // An interrupted or diverged fit keeps the weights it stopped with (or rolled back to).
+      let finished = switch reason {
+      case .epochsDone, .earlyStopping: true
+      case .interrupted, .diverged: false
+      }
+      if rule.restoresBest && finished, let weights = progress.bestWeights {
         objective.store.restore(weights)
       }
     }

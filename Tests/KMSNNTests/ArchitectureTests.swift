@@ -274,3 +274,53 @@ struct ModelFileFormatTests {
     #expect(text[4...].withUnsafeBytes { CRC32C.checksum($0, continuing: first) } == whole)
   }
 }
+
+@Suite("Divergence")
+struct DivergenceStopTests {
+  @Test("a learning rate that makes training diverge stops it, names where, and keeps good weights")
+  func stopsAndRollsBack() throws {
+    // A linear-output autoencoder at a huge learning rate: its outputs, and the MSE, overflow.
+    let spec = ModelSpec(kind: .autoencoder, inputShape: [6],
+                         layers: [.dense(units: 16, activation: .relu), .dense(units: 16, activation: .relu)],
+                         decoder: [.dense(units: 16, activation: .relu), .dense(units: 6, activation: .linear)])
+    let model = try spec.makeModel(seed: 1)
+    var rng = RandomSource(seed: 2)
+    let examples = Examples(inputs: Tensor.uniform([40, 6], in: 0...1, rng: &rng))
+    let trainer = Trainer(objective: ReconstructionObjective(model: model, learningRate: 1e6),
+                          training: examples, validation: examples, batchSize: 4, seed: 3)
+    let reason = trainer.fit(epochs: 50)
+    guard case .diverged(let divergence) = reason else {
+      Issue.record("training did not diverge: \(reason)")
+      return
+    }
+    #expect(divergence.epoch >= 1 && divergence.batch >= 1 && !divergence.loss.isFinite)
+    #expect(divergence.description.contains("at epoch \(divergence.epoch), batch \(divergence.batch)"))
+    // Whatever the rollback, the model's weights are finite and it still runs.
+    let values = model.store.values
+    #expect((0..<values.count).allSatisfy { values.data[$0].isFinite })
+    #expect(trainer.history.records.count == divergence.epoch - 1)
+    // Here the outputs stay finite and the squared error overflows: the message says so.
+    #expect(divergence.layer == nil && !divergence.rolledBackToEpochStart)
+    #expect(divergence.description.hasSuffix(
+      "(every layer's output is finite: the loss itself overflowed); the model keeps the weights from before that batch"),
+      "\(divergence.description)")
+  }
+
+  @Test("a NaN in the data is found at the first layer whose output it reaches")
+  func nanInput() throws {
+    let model = Classifier(inputSize: 5, hiddenSizes: [4], classCount: 2, seed: 1)
+    var rng = RandomSource(seed: 2)
+    let x = Tensor.uniform([12, 5], in: 0...1, rng: &rng)
+    x[37] = .nan  // row 7
+    let before = model.store.snapshot()
+    let trainer = Trainer(objective: ClassificationObjective(model: model, learningRate: 0.01),
+                          training: Examples(inputs: x, labels: (0..<12).map { Int32($0 % 2) }),
+                          batchSize: 12, seed: 0)
+    guard case .diverged(let divergence) = trainer.step() else {
+      Issue.record("a NaN input did not stop training")
+      return
+    }
+    #expect(divergence.layer == "layer 1, Dense(5 → 4)")
+    #expect(model.store.values.isIdentical(to: before))  // nothing of the bad batch was applied
+  }
+}
