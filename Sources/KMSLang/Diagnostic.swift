@@ -114,6 +114,13 @@ extension Diagnostic {
       self.init(phase: .syntax, message: "unexpected \(kind.displayName)", range: range)
     case .lexical(let error):
       self.init(error)
+    case .tooDeep(let range):
+      self.init(
+        phase: .syntax,
+        message: "nested too deeply: more than \(Parser.maximumNesting) levels of brackets, "
+          + "blocks or chained operators",
+        range: range,
+        help: "split the expression with intermediate variables; the rest of the input was not checked")
     }
   }
 

@@ -1,0 +1,106 @@
+import Foundation
+import KMSData
+
+/// The sizes past which kms stops with an error instead of trapping or exhausting memory.
+///
+/// A REPL may hold an hour of training, so a list doubling in a loop or `"ab" * 1e12` must end
+/// in a message, never in the allocator's abort. Two checks: fixed caps on one string's and one
+/// list's size (far above what an experiment needs), and, for any allocation of
+/// `budgetCheckBytes` or more, a look at the memory actually left (the address-space limit of
+/// `ulimit -v` and the machine's available memory).
+public enum Limits {
+  /// The longest string, in UTF-8 bytes (100 MB).
+  public static let maximumStringBytes = 100_000_000
+  /// The most elements of one list (10 million; a 60,000-image dataset's labels are 60,000).
+  public static let maximumListLength = 10_000_000
+  /// Allocations at least this large are checked against the memory left.
+  static let budgetCheckBytes = 16 << 20
+
+  /// Fails unless a string of `bytes` UTF-8 bytes may be made.
+  /// - Parameters:
+  ///   - bytes: the size of the string to make.
+  ///   - what: what makes it, e.g. `repeating a string 1e+08 times`.
+  ///   - range: where, for the error.
+  public static func checkString(bytes: Int, _ what: @autoclosure () -> String, at range: SourceRange)
+    throws(RuntimeError)
+  {
+    guard bytes > maximumStringBytes else {
+      try checkMemory(bytes: bytes, what(), at: range)
+      return
+    }
+    throw RuntimeError(
+      "\(what()) would make a string of \(grouped(bytes)) bytes, over the limit of "
+        + "\(grouped(maximumStringBytes))", at: range,
+      help: "strings hold at most \(grouped(maximumStringBytes)) bytes")
+  }
+
+  /// Fails unless a list of `count` elements may be made.
+  /// - Parameters:
+  ///   - count: the length of the list to make.
+  ///   - what: what makes it, e.g. `push`.
+  ///   - range: where, for the error.
+  public static func checkList(count: Int, _ what: @autoclosure () -> String, at range: SourceRange)
+    throws(RuntimeError)
+  {
+    guard count > maximumListLength else {
+      try checkMemory(bytes: count &* MemoryLayout<Value>.stride, what(), at: range)
+      return
+    }
+    throw RuntimeError(
+      "\(what()) would make a list of \(grouped(count)) elements, over the limit of "
+        + "\(grouped(maximumListLength))", at: range,
+      help: "lists hold at most \(grouped(maximumListLength)) elements")
+  }
+
+  /// Fails when an allocation of `bytes` would not fit in the memory left to the process.
+  /// Cheap below `budgetCheckBytes`, where it does nothing.
+  /// - Parameters:
+  ///   - bytes: the size of the allocation.
+  ///   - what: what allocates it.
+  ///   - range: where, for the error.
+  public static func checkMemory(bytes: Int, _ what: @autoclosure () -> String, at range: SourceRange)
+    throws(RuntimeError)
+  {
+    guard bytes >= budgetCheckBytes, let available = availableBytes(), bytes > available / 2
+    else { return }
+    throw RuntimeError(
+      "not enough memory: \(what()) needs \(megabytes(bytes)), and about \(megabytes(available)) "
+        + "is left", at: range,
+      help: "free some values (x = none) or work on smaller pieces")
+  }
+
+  /// The bytes the process may still allocate: the smaller of the room left under its
+  /// address-space limit and the machine's available memory; nil when neither is known.
+  static func availableBytes() -> Int? {
+    var candidates: [Int] = []
+    #if canImport(Glibc)
+      var limit = rlimit()
+      if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,
+        let used = virtualSize()
+      {
+        candidates.append(max(Int(clamping: limit.rlim_cur) - used, 0))
+      }
+    #endif
+    if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+      let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+      let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+    {
+      candidates.append(kilobytes * 1024)
+    }
+    return candidates.min()
+  }
+
+  /// The process's virtual size in bytes (`/proc/self/statm`, first field, in pages).
+  private static func virtualSize() -> Int? {
+    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+      let pages = Int(statm.split(separator: " ").first ?? "")
+    else { return nil }
+    return pages * Int(getpagesize())
+  }
+
+  private static func megabytes(_ bytes: Int) -> String {
+    bytes >= 1 << 30
+      ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30))
+      : "\(grouped(max(bytes >> 20, 1))) MB"
+  }
+}
