@@ -133,20 +133,24 @@ extension Value {
   /// Releases values without recursion: a list or record that only `pending` holds is emptied
   /// into `pending` before it is freed, so its own deinit has nothing left to free.
   fileprivate static func dismantle(_ pending: inout [Value]) {
-    while var value = pending.popLast() {
-      switch value {
-      case .list(var list):
-        value = .none
-        if isKnownUniquelyReferenced(&list) {
-          pending.append(contentsOf: list.elements)
-          list.elements.removeAll()
-        }
-      case .record(var record):
-        value = .none
-        if isKnownUniquelyReferenced(&record) { pending.append(contentsOf: record.takeValues()) }
-      default:
-        break
+    while !pending.isEmpty {
+      // NOTE: the container is moved out of the value by a function call, so no copy of the
+      // enum (a pattern's temporary) still holds it while its uniqueness is checked.
+      var (list, record) = containers(of: pending.removeLast())
+      if isKnownUniquelyReferenced(&list) {
+        pending.append(contentsOf: list!.elements)
+        list!.elements.removeAll()
+      } else if isKnownUniquelyReferenced(&record) {
+        pending.append(contentsOf: record!.takeValues())
       }
+    }
+  }
+
+  private static func containers(of value: consuming Value) -> (List?, Record?) {
+    switch consume value {
+    case .list(let list): (list, nil)
+    case .record(let record): (nil, record)
+    default: (nil, nil)
     }
   }
 }
