@@ -104,3 +104,46 @@ public enum Limits {
       : "\(grouped(max(bytes >> 20, 1))) MB"
   }
 }
+
+/// Why a file cannot be written at `path`, in words, or nil when nothing is known to be wrong
+/// (the write itself may still fail; `writeFailure` then explains it).
+/// - Parameter path: the path as the user gave it.
+public func writeProblem(at path: String) -> (message: String, help: String?)? {
+  guard !path.isEmpty else {
+    return ("the path is empty", "give a file name, e.g. \"results.csv\"")
+  }
+  let expanded = (path as NSString).expandingTildeInPath
+  let manager = FileManager.default
+  var isFolder: ObjCBool = false
+  if manager.fileExists(atPath: expanded, isDirectory: &isFolder), isFolder.boolValue {
+    return ("'\(path)' is a folder", "name a file inside it, e.g. \"\(path)/out.csv\"")
+  }
+  let folder = (expanded as NSString).deletingLastPathComponent
+  if folder.isEmpty { return nil }
+  if !manager.fileExists(atPath: folder, isDirectory: &isFolder) {
+    return ("no folder '\(folder)'", "create the folder first")
+  }
+  if !isFolder.boolValue { return ("'\(folder)' is a file, not a folder", nil) }
+  if !manager.isWritableFile(atPath: folder) {
+    return ("the folder '\(folder)' is not writable", nil)
+  }
+  return nil
+}
+
+/// A failed write's error in words (never `NSCocoaErrorDomain error 512`).
+/// - Parameter error: what the write threw.
+public func writeFailure(_ error: any Error) -> String {
+  let error = error as NSError
+  if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
+    underlying.domain == NSPOSIXErrorDomain
+  {
+    return String(cString: strerror(Int32(underlying.code))).lowercased()
+  }
+  if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+  switch error.code {
+  case NSFileWriteOutOfSpaceError: return "the disk is full"
+  case NSFileWriteNoPermissionError: return "permission denied"
+  case NSFileWriteVolumeReadOnlyError: return "the volume is read-only"
+  default: return "the file could not be written"
+  }
+}
