@@ -244,7 +244,9 @@ public struct Arguments {
   }
 
   /// True once the user pressed Ctrl-C; long-running builtins poll it and stop cleanly.
-  public var shouldStop: () -> Bool { { Interrupt.isRequested } }
+  public var shouldStop: () -> Bool {
+    { [interpreter] in Interrupt.isRequested || interpreter.isPastDeadline }
+  }
 }
 
 // MARK: - Binding arguments to parameters

@@ -113,8 +113,8 @@ extension Diagnostic {
     case .tooDeep(let range):
       self.init(
         phase: .syntax,
-        message: "nested too deeply: more than \(Parser.maximumNesting) levels of brackets, "
-          + "blocks or chained operators",
+        message: "nested too deeply (the limit is \(Parser.maximumNesting) levels of brackets, "
+          + "blocks or chained operators)",
         range: range,
         help: "split the expression with intermediate variables; the rest of the input was not checked")
     }

@@ -86,6 +86,9 @@ public final class Interpreter {
   public var maximumCallDepth = 1_000
   /// The lowest stack address a kms call may start below; 0 when unknown.
   private var stackFloor: UInt = 0
+  /// The lowest stack address an expression may be evaluated below: half-way between the
+  /// stack's end and `stackFloor`, so runaway recursion meets the call check first.
+  private var expressionFloor: UInt = 0
   let globals = Environment(parent: nil)
   private var callStack: [(name: String, callSite: SourceRange)] = []
 
@@ -164,7 +167,7 @@ public final class Interpreter {
   @discardableResult
   public func execute(_ statements: [Statement]) throws(RuntimeError) -> Value? {
     callStack.removeAll()
-    stackFloor = Interpreter.stackFloorOfCurrentThread()
+    (stackFloor, expressionFloor) = Interpreter.stackFloorOfCurrentThread()
     if statements.count == 1, case .expression(let expression) = statements[0].kind {
       try checkInterrupt(at: expression.range)
       return try evaluate(expression, in: globals)
@@ -196,7 +199,19 @@ public final class Interpreter {
   }
 
   private func checkInterrupt(at range: SourceRange) throws(RuntimeError) {
-    if Interrupt.isRequested { throw RuntimeError("interrupted", at: range, kind: .interrupted) }
+    if Interrupt.isRequested || isPastDeadline {
+      throw RuntimeError("interrupted", at: range, kind: .interrupted)
+    }
+  }
+
+  /// When set, running stops as Ctrl-C would once this moment has passed (tests and fuzzing
+  /// bound each program's time with it without touching the process-wide Ctrl-C flag).
+  public var deadline: ContinuousClock.Instant?
+
+  /// True once `deadline` has passed.
+  public var isPastDeadline: Bool {
+    guard let deadline else { return false }
+    return ContinuousClock.now >= deadline
   }
 
   private func execute(block statements: [Statement], in environment: Environment)
@@ -355,7 +370,7 @@ public final class Interpreter {
     // still run out: check the native stack as calls do.
     var marker: UInt8 = 0
     let stackAddress = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-    if stackAddress <= stackFloor {
+    if stackAddress <= expressionFloor {
       throw RuntimeError(
         "expression nested too deeply to evaluate on this thread", at: expression.range,
         help: "split it with intermediate variables")
@@ -810,28 +825,14 @@ public final class Interpreter {
     }
   }
 
-  /// The address below which the current thread's stack is too close to its end for another
-  /// kms call: its lowest address plus a margin of 1/16 of its size (at least 512 KiB), room for
-  /// the deepest call's own frames and the library code it may run.
-  private static func stackFloorOfCurrentThread() -> UInt {
-    #if canImport(Glibc)
-      // NOTE: pthread_getattr_np is a GNU extension the Glibc module does not export; look it up.
-      typealias GetAttributes =
-        @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
-      guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_getattr_np") else {
-        return 0
-      }
-      let getAttributes = unsafeBitCast(symbol, to: GetAttributes.self)
-      var attributes = pthread_attr_t()
-      guard getAttributes(pthread_self(), &attributes) == 0 else { return 0 }
-      defer { pthread_attr_destroy(&attributes) }
-      var lowest: UnsafeMutableRawPointer?
-      var size = 0
-      guard pthread_attr_getstack(&attributes, &lowest, &size) == 0, let lowest else { return 0 }
-      return UInt(bitPattern: lowest) + UInt(max(size / 16, 512 * 1024))
-    #else
-      return 0
-    #endif
+  /// The addresses below which the current thread's stack is too close to its end for another
+  /// kms call (its lowest address plus 1/16 of its size, at least 512 KiB, room for the deepest
+  /// call's own frames and the library code it may run) and for another nested expression (half
+  /// that margin); zeros when unknown.
+  private static func stackFloorOfCurrentThread() -> (calls: UInt, expressions: UInt) {
+    guard let (lowest, size) = nativeStackOfCurrentThread() else { return (0, 0) }
+    let margin = max(size / 16, 512 * 1024)
+    return (lowest + margin, lowest + margin / 2)
   }
 
   private func isExit(_ error: RuntimeError) -> Bool {

@@ -147,3 +147,32 @@ public func writeFailure(_ error: any Error) -> String {
   default: return "the file could not be written"
   }
 }
+
+/// The current thread's stack: its lowest address and its size; nil when unknown.
+func nativeStackOfCurrentThread() -> (lowest: UInt, size: UInt)? {
+  #if canImport(Glibc)
+    // NOTE: pthread_getattr_np is a GNU extension the Glibc module does not export; look it up.
+    typealias GetAttributes =
+      @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_getattr_np") else {
+      return nil
+    }
+    let getAttributes = unsafeBitCast(symbol, to: GetAttributes.self)
+    var attributes = pthread_attr_t()
+    guard getAttributes(pthread_self(), &attributes) == 0 else { return nil }
+    defer { pthread_attr_destroy(&attributes) }
+    var lowest: UnsafeMutableRawPointer?
+    var size = 0
+    guard pthread_attr_getstack(&attributes, &lowest, &size) == 0, let lowest else { return nil }
+    return (UInt(bitPattern: lowest), UInt(size))
+  #else
+    return nil
+  #endif
+}
+
+/// The address of the caller's stack frame, roughly.
+@inline(__always)
+func currentStackAddress() -> UInt {
+  var marker: UInt8 = 0
+  return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+}

@@ -71,6 +71,12 @@ public struct Parser {
   private var nesting = 0
   /// Set after a `tooDeep` error: nothing more is parsed or reported.
   private var isAbandoned = false
+  /// Nesting also stops when the native stack gets this low (a quarter of the thread's stack
+  /// is kept for the resolver and interpreter), whatever thread parses: each level costs a
+  /// dozen frames, large ones in debug builds.
+  private let stackFloor: UInt = nativeStackOfCurrentThread().map {
+    $0.lowest + max($0.size / 4, 256 * 1024)
+  } ?? 0
 
   /// Creates a parser over tokens that end with `.endOfFile`.
   /// - Parameters:
@@ -120,7 +126,7 @@ public struct Parser {
   /// Enters one level of nesting, failing past `maximumNesting`.
   private mutating func enter(at range: SourceRange) throws(ParseError) {
     nesting += 1
-    if nesting > Parser.maximumNesting {
+    if nesting > Parser.maximumNesting || currentStackAddress() <= stackFloor {
       nesting -= 1
       throw .tooDeep(range)
     }
