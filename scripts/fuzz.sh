@@ -3,8 +3,9 @@
 # sanitizer, and runs it from a seed corpus of the test fixtures and the samples.
 #   scripts/fuzz.sh [seconds, default 600] [extra libFuzzer flags…]
 # The run's corpus grows in .build/fuzz/corpus; crash, timeout and out-of-memory inputs land in
-# .build/fuzz/findings. Keep each one as a regression fixture under
-# Tests/KMSLangTests/Fixtures/fuzz/ (FuzzRegressionTests runs them all).
+# .build/fuzz/findings. Keep each crash input, once fixed, as a regression fixture
+# Tests/KMSLangTests/Fixtures/fuzz_<what>.kms with its expected error (FixtureTests runs it, and
+# this script seeds the next run with it).
 # Not part of scripts/test.sh: the target exists only when KMS_FUZZ=1 is set for the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,6 @@ findings="$PWD/.build/fuzz/findings"
 scratch="$PWD/.build/fuzz/scratch"
 mkdir -p "$seeds" "$corpus" "$findings" "$scratch"
 cp Tests/KMSLangTests/Fixtures/*.kms samples/*.kms "$seeds/"
-if [ -d Tests/KMSLangTests/Fixtures/fuzz ]; then cp Tests/KMSLangTests/Fixtures/fuzz/* "$seeds/"; fi
 
 # NOTE: fuzzed programs call save(), png() and .csv() with mutated paths. As an unprivileged user
 # in a scratch folder they can write only there (and /tmp); as root they could write anywhere.

@@ -110,7 +110,8 @@ public enum KMNIST {
       let test = try readDataset(
         files.testImages, files.testLabels, name: "kmnist-test", provenance: "")
       let problems =
-        releaseWarnings([files.trainImages!, files.trainLabels!, files.testImages, files.testLabels])
+        releaseWarnings(
+          [files.trainImages!, files.trainLabels!, files.testImages, files.testLabels])
         + sizeProblems(train: train.count, test: test.count)
       let (fit, validation) = try named(train, test: false, folder, problems)
         .splitValidation(fraction: 0.1, seed: seed)

@@ -154,8 +154,8 @@ extension Dataset {
   ) throws -> DataSplits {
     // NOTE: an empty part would train on nothing (loss 0), evaluate to "0 of 0, loss nan" or
     // early-stop on nothing, so it is refused here, where it would be made.
-    for (role, size) in [("train", trainCount), ("validation", validationCount), ("test", testCount)]
-    where size == 0 {
+    let sizes = [("train", trainCount), ("validation", validationCount), ("test", testCount)]
+    for (role, size) in sizes where size == 0 {
       throw DataError(
         .invalidRequest, path: name,
         "the \(role) part of this re-split would be empty (0 of \(grouped(count)) examples)",

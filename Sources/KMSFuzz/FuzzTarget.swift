@@ -1,5 +1,5 @@
-// A libFuzzer target over the whole kms pipeline: lexer → parser → resolver → interpreter, with
-// every builtin bound. Built only by scripts/fuzz.sh (KMS_FUZZ=1 adds this target to the
+// A libFuzzer target over the whole kms pipeline (lexer → parser → resolver → interpreter)
+// with every builtin bound. Built only by scripts/fuzz.sh (KMS_FUZZ=1 adds this target to the
 // package), never by the normal build or test run.
 //
 // What is stubbed, and why:

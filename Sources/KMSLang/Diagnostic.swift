@@ -116,7 +116,9 @@ extension Diagnostic {
         message: "nested too deeply (the limit is \(Parser.maximumNesting) levels of brackets, "
           + "blocks or chained operators)",
         range: range,
-        help: "split the expression with intermediate variables; the rest of the input was not checked")
+        help:
+          "split the expression with intermediate variables; the rest of the input was not checked"
+      )
     }
   }
 
@@ -159,8 +161,9 @@ extension Diagnostic {
     // Invisible characters in the echoed line are shown by code point too, so a U+202E cannot
     // turn the caret line around; the caret is placed by the shown widths.
     let characters = Array(file.line(range.start.line))
-    let lineText = characters.map { $0.isInvisible && $0 != "\t" ? "<\($0.codePoint)>" : String($0) }
-      .joined()
+    let lineText = characters.map {
+      $0.isInvisible && $0 != "\t" ? "<\($0.codePoint)>" : String($0)
+    }.joined()
     let number = String(range.start.line)
     let gutterWidth = max(5, number.count + 1)
     let pad = String(repeating: " ", count: gutterWidth - number.count)

@@ -13,16 +13,20 @@ public enum Limits {
   public static let maximumStringBytes = 100_000_000
   /// The most elements of one list (10 million; a 60,000-image dataset's labels are 60,000).
   public static let maximumListLength = 10_000_000
-  /// Allocations at least this large are checked against the memory left.
-  static let budgetCheckBytes = 16 << 20
+  /// Allocations at least this large are checked against the memory left (a read of two small
+  /// /proc files, cheap next to making a megabyte).
+  static let budgetCheckBytes = 64 << 10
+  /// Memory kept free for the interpreter, the runtime and the libraries.
+  static let headroomBytes = 64 << 20
 
   /// Fails unless a string of `bytes` UTF-8 bytes may be made.
   /// - Parameters:
   ///   - bytes: the size of the string to make.
   ///   - what: what makes it, e.g. `repeating a string 1e+08 times`.
   ///   - range: where, for the error.
-  public static func checkString(bytes: Int, _ what: @autoclosure () -> String, at range: SourceRange)
-    throws(RuntimeError)
+  public static func checkString(
+    bytes: Int, _ what: @autoclosure () -> String, at range: SourceRange
+  ) throws(RuntimeError)
   {
     guard bytes > maximumStringBytes else {
       try checkMemory(bytes: bytes, what(), at: range)
@@ -39,8 +43,9 @@ public enum Limits {
   ///   - count: the length of the list to make.
   ///   - what: what makes it, e.g. `push`.
   ///   - range: where, for the error.
-  public static func checkList(count: Int, _ what: @autoclosure () -> String, at range: SourceRange)
-    throws(RuntimeError)
+  public static func checkList(
+    count: Int, _ what: @autoclosure () -> String, at range: SourceRange
+  ) throws(RuntimeError)
   {
     guard count > maximumListLength else {
       try checkMemory(bytes: count &* MemoryLayout<Value>.stride, what(), at: range)
@@ -58,10 +63,12 @@ public enum Limits {
   ///   - bytes: the size of the allocation.
   ///   - what: what allocates it.
   ///   - range: where, for the error.
-  public static func checkMemory(bytes: Int, _ what: @autoclosure () -> String, at range: SourceRange)
-    throws(RuntimeError)
+  public static func checkMemory(
+    bytes: Int, _ what: @autoclosure () -> String, at range: SourceRange
+  ) throws(RuntimeError)
   {
-    guard bytes >= budgetCheckBytes, let available = availableBytes(), bytes > available / 2
+    guard bytes >= budgetCheckBytes, let available = availableBytes(),
+      bytes > available - headroomBytes
     else { return }
     throw RuntimeError(
       "not enough memory: \(what()) needs \(megabytes(bytes)), and about \(megabytes(available)) "
@@ -101,7 +108,7 @@ public enum Limits {
   private static func megabytes(_ bytes: Int) -> String {
     bytes >= 1 << 30
       ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30))
-      : "\(grouped(max(bytes >> 20, 1))) MB"
+      : bytes >= 1 << 20 ? "\(grouped(bytes >> 20)) MB" : "\(grouped(max(bytes >> 10, 1))) KB"
   }
 }
 

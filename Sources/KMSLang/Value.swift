@@ -251,7 +251,7 @@ extension Value: CustomStringConvertible {
     var visited: Set<ObjectIdentifier> = []
     var steps: [FormatStep] = [.value(self)]
     while let step = steps.popLast() {
-      if output.utf8.count > limit { return (String(decoding: output.utf8.prefix(limit), as: UTF8.self), false) }
+      if output.utf8.count > limit { return (Value.cut(output, to: limit), false) }
       switch step {
       case .text(let text): output += text
       case .leave(let id): visited.remove(id)
@@ -289,8 +289,13 @@ extension Value: CustomStringConvertible {
         }
       }
     }
-    if output.utf8.count > limit { return (String(decoding: output.utf8.prefix(limit), as: UTF8.self), false) }
+    if output.utf8.count > limit { return (Value.cut(output, to: limit), false) }
     return (output, true)
+  }
+
+  /// The first `limit` UTF-8 bytes of `text` (a character cut in two becomes U+FFFD).
+  private static func cut(_ text: String, to limit: Int) -> String {
+    String(decoding: text.utf8.prefix(limit), as: UTF8.self)
   }
 
   /// The repr of a value that holds no other values.

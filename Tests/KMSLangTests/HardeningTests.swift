@@ -44,7 +44,8 @@ struct HardeningTests {
     #expect(diagnostic.message.hasPrefix("nested too deeply (the limit is 512 levels"))
     #expect(diagnostic.range.start.line >= 1 && diagnostic.range.start.column > 1)
     // Just under the limit still runs.
-    let fine = "x = " + String(repeating: "(", count: 200) + "1" + String(repeating: ")", count: 200)
+    let fine =
+      "x = " + String(repeating: "(", count: 200) + "1" + String(repeating: ")", count: 200)
     #expect(Self.firstError(fine, in: interpreter) == nil)
     #expect(interpreter.global("x").map { $0.isEqual(to: .number(1)) } == true)
   }
@@ -57,7 +58,9 @@ struct HardeningTests {
     let compilation = Self.quiet().compile(SourceFile(name: "many", text: text))
     let elapsed = clock.now - start
     #expect(compilation.diagnostics.count == 10_000)
-    #expect(compilation.diagnostics[1].shortDescription == "3:3: expected ')' to close the '(' at 2:5, found '='")
+    #expect(
+      compilation.diagnostics[1].shortDescription
+        == "3:3: expected ')' to close the '(' at 2:5, found '='")
     // Quadratic recovery took 53 s here; linear takes well under a second (debug build).
     #expect(elapsed < .seconds(20))
   }
