@@ -65,3 +65,12 @@ let package = Package(
       resources: [.copy("Fixtures")]),
   ]
 )
+
+// scripts/fuzz.sh sets KMS_FUZZ=1 to add the libFuzzer target (Sources/KMSFuzz); the normal
+// build and test run never see it.
+if Context.environment["KMS_FUZZ"] != nil {
+  package.targets.append(
+    .executableTarget(
+      name: "KMSFuzz", dependencies: ["KMSLang", "KMSData", "KMSTensor"],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

@@ -82,6 +82,12 @@ public struct Dataset: Sendable, CustomStringConvertible {
     images: ByteImages, labels: ByteLabels, classNames: [String], name: String,
     provenance: String, labelsPath: String = "labels"
   ) throws {
+    guard images.count > 0 else {
+      throw DataError(
+        .mismatch, path: labelsPath,
+        "holds no images: a dataset needs at least one example",
+        hint: "check that this is the file you meant")
+    }
     guard images.count == labels.values.count else {
       throw DataError(
         .mismatch, path: labelsPath,

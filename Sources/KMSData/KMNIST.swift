@@ -79,7 +79,13 @@ public enum KMNIST {
   {
     let location = try locator.locate()
     var splits = try load(folder: location.folder, seed: seed)
-    if let notice = location.notice { splits.notice = notice }
+    if let notice = location.notice {
+      // The locator's notice says where the data came from; a custom protocol's says why it is
+      // not official, and both are kept.
+      splits.notice =
+        splits.protocolName == customProtocol
+        ? [notice, splits.notice].compactMap { $0 }.joined(separator: "; ") : notice
+    }
     return splits
   }
 
@@ -100,32 +106,40 @@ public enum KMNIST {
     }
     switch files.contents {
     case .official:
-      let warnings = releaseWarnings(
-        [files.trainImages!, files.trainLabels!, files.testImages, files.testLabels])
-      let unverified = warnings.isEmpty ? "" : ", md5 differs from the official release"
       let train = try readDataset(
-        files.trainImages!, files.trainLabels!, name: "kmnist-train",
-        provenance: "KMNIST official train (\(folder)\(unverified))")
+        files.trainImages!, files.trainLabels!, name: "kmnist-train", provenance: "")
       let test = try readDataset(
-        files.testImages, files.testLabels, name: "kmnist-test",
-        provenance: "KMNIST official test (\(folder)\(unverified))")
-      let (fit, validation) = try train.splitValidation(fraction: 0.1, seed: seed)
+        files.testImages, files.testLabels, name: "kmnist-test", provenance: "")
+      let problems =
+        releaseWarnings(
+          [files.trainImages!, files.trainLabels!, files.testImages, files.testLabels])
+        + sizeProblems(train: train.count, test: test.count)
+      let (fit, validation) = try named(train, test: false, folder, problems)
+        .splitValidation(fraction: 0.1, seed: seed)
+      guard problems.isEmpty else {
+        return DataSplits(
+          train: fit, validation: validation, test: named(test, test: true, folder, problems),
+          protocolName: customProtocol, notice: customNotice(folder, problems))
+      }
       return DataSplits(
-        train: fit, validation: validation, test: test, protocolName: "official",
-        notice: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
+        train: fit, validation: validation, test: named(test, test: true, folder, []),
+        protocolName: "official")
     case .testOnly:
-      let warnings = releaseWarnings([files.testImages, files.testLabels])
-      let unverified = warnings.isEmpty ? "" : ", md5 differs from the official release"
-      let test = try readDataset(
-        files.testImages, files.testLabels, name: "kmnist-test",
-        provenance: "KMNIST official test (\(folder)\(unverified))")
+      let read = try readDataset(
+        files.testImages, files.testLabels, name: "kmnist-test", provenance: "")
+      let problems =
+        releaseWarnings([files.testImages, files.testLabels])
+        + sizeProblems(train: nil, test: read.count)
+      let test = named(read, test: true, folder, problems)
+      guard problems.isEmpty else {
+        var splits = try test.resplit70_10_20(seed: seed, protocolName: customProtocol)
+        splits.notice = customNotice(folder, problems)
+        return splits
+      }
       var splits = try test.resplit70_10_20(seed: seed, protocolName: "kmnist-10k")
       splits.notice =
-        ([
-          "no KMNIST training images in \(folder): using the kmnist-10k protocol (the official "
-            + "test set re-split 70/10/20); numbers are not comparable with the paper's"
-        ] + warnings)
-        .joined(separator: "; ")
+        "no KMNIST training images in \(folder): using the kmnist-10k protocol (the official "
+        + "test set re-split 70/10/20); numbers are not comparable with the paper's"
       return splits
     case .sample:
       let sample = try readDataset(
@@ -139,19 +153,58 @@ public enum KMNIST {
     }
   }
 
-  /// Warnings for official-named `.gz` files whose MD5 is not the official one: an old (pre
-  /// 2019-02-05) KMNIST copy, or other data under KMNIST's names. Raw and .npz files have no
-  /// published checksum and are not checked.
+  /// The protocol of KMNIST-named files that are not exactly the official release.
+  public static let customProtocol = "custom"
+
+  /// Why files under KMNIST's names are not the official release: a `.gz` whose MD5 is not the
+  /// official one (an old, pre 2019-02-05 copy, or other data), or a raw or `.npz` file, which
+  /// has no published checksum and so cannot be verified. Empty when every file is verified.
   /// - Parameter paths: files to check.
   public static func releaseWarnings(_ paths: [String]) -> [String] {
     paths.compactMap { path in
       let name = (path as NSString).lastPathComponent
-      guard let official = officialFiles.first(where: { $0.name == name }),
-        let actual = try? MD5.hexDigest(ofFileAt: path), actual != official.md5
-      else { return nil }
+      guard let official = officialFiles.first(where: { $0.name == name }) else {
+        return "\(name) cannot be checked against the official release (only the official .gz "
+          + "files have published md5s)"
+      }
+      guard let actual = try? MD5.hexDigest(ofFileAt: path), actual != official.md5 else {
+        return nil
+      }
       return "\(name) has md5 \(actual), not the official \(official.md5) (an old KMNIST "
         + "release, or other data?)"
     }
+  }
+
+  /// Sizes that differ from the official 60,000 training and 10,000 test images.
+  static func sizeProblems(train: Int?, test: Int) -> [String] {
+    var problems: [String] = []
+    if let train, train != 60_000 {
+      problems.append("\(grouped(train)) training images, not the official 60,000")
+    }
+    if test != 10_000 { problems.append("\(grouped(test)) test images, not the official 10,000") }
+    return problems
+  }
+
+  /// The dataset renamed and described for its protocol: official, or custom with the reasons.
+  private static func named(_ dataset: Dataset, test: Bool, _ folder: String, _ problems: [String])
+    -> Dataset
+  {
+    var result = dataset
+    let part = test ? "test" : "train"
+    if problems.isEmpty {
+      result.provenance = "KMNIST official \(part) (\(folder))"
+    } else {
+      result.name = "\(customProtocol)-\(part)"
+      result.provenance =
+        "KMNIST-named \(part) files in \(folder), not the official release (custom protocol)"
+    }
+    return result
+  }
+
+  private static func customNotice(_ folder: String, _ problems: [String]) -> String {
+    "the KMNIST files in \(folder) are not the official release ("
+      + problems.joined(separator: "; ") + "): using the 'custom' protocol, whose numbers are "
+      + "not comparable with the paper's; run scripts/fetch-kmnist.sh for the official files"
   }
 
   /// Reads an image file and a label file into a dataset with KMNIST's class names.

@@ -152,6 +152,15 @@ extension Dataset {
     trainCount: Int, validationCount: Int, testCount: Int, seed: UInt64,
     protocolName: String
   ) throws -> DataSplits {
+    // NOTE: an empty part would train on nothing (loss 0), evaluate to "0 of 0, loss nan" or
+    // early-stop on nothing, so it is refused here, where it would be made.
+    let sizes = [("train", trainCount), ("validation", validationCount), ("test", testCount)]
+    for (role, size) in sizes where size == 0 {
+      throw DataError(
+        .invalidRequest, path: name,
+        "the \(role) part of this re-split would be empty (0 of \(grouped(count)) examples)",
+        hint: "give every part at least one example of the \(grouped(count))")
+    }
     // Test first, then validation, then train: the small held-out parts get the first, exact cut.
     let parts = try stratifiedPartition(
       counts: [testCount, validationCount, trainCount], seed: seed)

@@ -93,8 +93,14 @@ public struct Arguments {
   /// - Parameter name: the parameter's name.
   public func integer(_ name: String) throws(RuntimeError) -> Int {
     let number = try self.number(name)
-    guard number == number.rounded(), abs(number) <= 9.007e15 else {
+    guard number == number.rounded() else {
       throw error("\(name) must be a whole number, got \(Value.format(number))")
+    }
+    // Whole, but past what a Double counts exactly (2^53) and far past any size kms can use.
+    guard abs(number) <= 9.007e15 else {
+      throw error(
+        "\(name) is too large: \(Value.format(number)) does not fit in an integer",
+        help: "whole numbers here must lie between -9,007,199,254,740,992 and 9,007,199,254,740,992")
     }
     return Int(number)
   }
@@ -178,9 +184,14 @@ public struct Arguments {
   public func integers(_ name: String) throws(RuntimeError) -> [Int] {
     var integers: [Int] = []
     for (position, number) in try numbers(name).enumerated() {
-      guard number == number.rounded(), abs(number) <= 9.007e15 else {
+      guard number == number.rounded() else {
         throw error(
           "\(name) must hold whole numbers, element \(position) is \(Value.format(number))")
+      }
+      guard abs(number) <= 9.007e15 else {
+        throw error(
+          "\(name) element \(position) is too large: \(Value.format(number)) does not fit in an "
+            + "integer")
       }
       integers.append(Int(number))
     }
@@ -237,7 +248,9 @@ public struct Arguments {
   }
 
   /// True once the user pressed Ctrl-C; long-running builtins poll it and stop cleanly.
-  public var shouldStop: () -> Bool { { Interrupt.isRequested } }
+  public var shouldStop: () -> Bool {
+    { [interpreter] in Interrupt.isRequested || interpreter.isPastDeadline }
+  }
 }
 
 // MARK: - Binding arguments to parameters

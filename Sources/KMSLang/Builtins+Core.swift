@@ -72,7 +72,12 @@ extension BuiltinRegistry {
         "str", parameters: [.required("value", .any)],
         summary: "converts a value to the string print would write", example: "\"epoch \" + str(3)"
       ) { arguments in
-        .string(arguments["value"].description)
+        guard let text = arguments["value"].text(limit: Limits.maximumStringBytes) else {
+          try Limits.checkString(
+            bytes: Limits.maximumStringBytes + 1, "str() of this value", at: arguments.range)
+          return .none
+        }
+        return .string(text)
       })
     register(
       Builtin(
@@ -139,14 +144,21 @@ extension BuiltinRegistry {
         let count =
           step > 0
           ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
-        guard count <= 100_000_000 else {
-          throw arguments.error("range of \(count) numbers is too long (the limit is 100000000)")
-        }
+        try Limits.checkList(count: count, "range()", at: arguments.range)
         stop = start + count * step
         return .list(List(stride(from: start, to: stop, by: step).map { .number(Double($0)) }))
       })
     let pushBody: (Arguments) throws -> Value = { arguments in
-      try arguments.list("list").elements.append(arguments["value"])
+      let list = try arguments.list("list")
+      // Checked when the list must grow its storage (it doubles), so a push costs nothing extra.
+      if list.elements.count == list.elements.capacity {
+        try Limits.checkList(
+          count: list.elements.count + 1, "\(arguments.callee.name)()", at: arguments.range)
+        try Limits.checkMemory(
+          bytes: 2 * list.elements.count * MemoryLayout<Value>.stride,
+          "growing a list of \(list.elements.count) elements", at: arguments.range)
+      }
+      list.elements.append(arguments["value"])
       return .none
     }
     register(
@@ -193,9 +205,20 @@ extension BuiltinRegistry {
         summary: "the elements of a list as strings, joined with a separator",
         example: "join([\"a\", \"b\"], \", \")"
       ) { arguments in
-        .string(
-          try arguments.list("list").elements.map(\.description).joined(
-            separator: try arguments.string("separator")))
+        let separator = try arguments.string("separator")
+        var pieces: [String] = []
+        var bytes = 0
+        for element in try arguments.list("list").elements {
+          guard let piece = element.text(limit: Limits.maximumStringBytes - bytes) else {
+            bytes = Limits.maximumStringBytes + 1
+            break
+          }
+          bytes += piece.utf8.count + (pieces.isEmpty ? 0 : separator.utf8.count)
+          if bytes > Limits.maximumStringBytes { break }
+          pieces.append(piece)
+        }
+        try Limits.checkString(bytes: bytes, "join()", at: arguments.range)
+        return .string(pieces.joined(separator: separator))
       })
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KMSTensor
 import KMSData
 
 // Data bindings: load KMNIST (discovery, explicit path, fetch), Fashion-MNIST, re-split, subset
@@ -123,7 +124,14 @@ extension Arguments {
 private func resplit(_ dataset: Dataset, _ arguments: Arguments) throws -> Value {
   let parts = try ["train", "validation", "test"].map { name throws(RuntimeError) in
     let value = try arguments.number(name)
-    try arguments.require(name, value >= 0, "≥ 0")
+    try arguments.require(name, value.isFinite && value >= 0, "≥ 0")
+    // Checked before any conversion to Int: 1e19 must not wrap around to a negative count.
+    if value > 1 && value > Double(dataset.count) {
+      throw arguments.error(
+        "\(name) asks for \(Value.format(value)) examples, but '\(dataset.name)' has "
+          + "\(grouped(dataset.count))",
+        help: "counts must add up to at most \(grouped(dataset.count)); numbers ≤ 1 are fractions")
+    }
     return value
   }
   let seed = try arguments.integer("seed", atLeast: 0)

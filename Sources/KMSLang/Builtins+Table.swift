@@ -94,18 +94,14 @@ public final class TableObject: HostObject {
               summary: "writes the table as CSV, atomically; returns the path",
               example: "results.csv(\"results.csv\")") { table, arguments in
         let path = try arguments.string("path")
-        try arguments.require("path", !path.isEmpty, "a file path")
-        let expanded = (path as NSString).expandingTildeInPath
-        let folder = (expanded as NSString).deletingLastPathComponent
-        var isFolder: ObjCBool = false
-        guard folder.isEmpty || (FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue)
-        else {
-          throw arguments.error("cannot write '\(path)': no folder '\(folder)'", help: "create the folder first")
+        if let (message, help) = writeProblem(at: path) {
+          throw arguments.error("cannot write CSV \(Value.quoted(path)): \(message)", help: help)
         }
+        let expanded = (path as NSString).expandingTildeInPath
         do {
           try Data(table.csv.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
         } catch {
-          throw arguments.error("cannot write '\(path)': \((error as NSError).localizedDescription)",
+          throw arguments.error("cannot write CSV \(Value.quoted(path)): \(writeFailure(error))",
                                 help: "check that the folder exists and is writable")
         }
         return .string(path)

@@ -74,13 +74,9 @@ extension Diagnostic {
   public init(_ error: LexError) {
     switch error {
     case .unexpectedCharacter(let character, let hint, let range):
-      let isInvisible = character.unicodeScalars.contains {
-        $0.properties.generalCategory == .control || $0.properties.isWhitespace
-      }
-      let shown =
-        isInvisible
-        ? "U+" + String(character.unicodeScalars.first!.value, radix: 16, uppercase: true)
-        : String(character)
+      // Invisible and direction-changing characters (U+200B, U+FEFF, U+202E) are named by code
+      // point: echoed raw they show nothing, or turn the rest of the message around.
+      let shown = character.isInvisible ? character.codePoint : String(character)
       self.init(
         phase: .lexical, message: "unexpected character '\(shown)'", range: range, help: hint)
     case .unterminatedString(let range):
@@ -114,6 +110,15 @@ extension Diagnostic {
       self.init(phase: .syntax, message: "unexpected \(kind.displayName)", range: range)
     case .lexical(let error):
       self.init(error)
+    case .tooDeep(let range):
+      self.init(
+        phase: .syntax,
+        message: "nested too deeply (the limit is \(Parser.maximumNesting) levels of brackets, "
+          + "blocks or chained operators)",
+        range: range,
+        help:
+          "split the expression with intermediate variables; the rest of the input was not checked"
+      )
     }
   }
 
@@ -153,12 +158,16 @@ extension Diagnostic {
     var output =
       style.bold("\(file.name):\(range.start): ") + style.red("error: ") + style.bold(message)
       + "\n"
-    let lineText = file.line(range.start.line)
+    // Invisible characters in the echoed line are shown by code point too, so a U+202E cannot
+    // turn the caret line around; the caret is placed by the shown widths.
+    let characters = Array(file.line(range.start.line))
+    let lineText = characters.map {
+      $0.isInvisible && $0 != "\t" ? "<\($0.codePoint)>" : String($0)
+    }.joined()
     let number = String(range.start.line)
     let gutterWidth = max(5, number.count + 1)
     let pad = String(repeating: " ", count: gutterWidth - number.count)
     output += style.blue(pad + number + " |") + " " + lineText + "\n"
-    let characters = Array(lineText)
     let startIndex = min(max(range.start.column - 1, 0), characters.count)
     let endColumn = range.end.line == range.start.line ? range.end.column : characters.count + 1
     let endIndex = min(max(endColumn - 1, startIndex + 1), max(characters.count, startIndex + 1))
@@ -202,9 +211,33 @@ extension Diagnostic {
   }
 }
 
+extension Character {
+  /// True for characters that show nothing or change the text's direction: controls, format
+  /// characters (U+200B, U+FEFF, U+202E), separators other than a space, unassigned code points.
+  var isInvisible: Bool {
+    unicodeScalars.contains {
+      switch $0.properties.generalCategory {
+      case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate,
+        .unassigned:
+        return true
+      case .spaceSeparator:
+        return $0 != " "
+      default:
+        return $0.value == 0xFFFD
+      }
+    }
+  }
+
+  /// `U+202E`: the first scalar's code point.
+  var codePoint: String {
+    "U+" + String(unicodeScalars.first!.value, radix: 16, uppercase: true)
+  }
+}
+
 /// Columns a character takes in a terminal: 2 for East Asian wide and fullwidth glyphs and most
-/// emoji, 1 otherwise.
+/// emoji, as many as its `<U+…>` form for invisible ones, 1 otherwise.
 func displayWidth(_ character: Character) -> Int {
+  if character.isInvisible && character != "\t" { return character.codePoint.count + 2 }
   guard let scalar = character.unicodeScalars.first else { return 1 }
   switch scalar.value {
   case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,

@@ -87,6 +87,9 @@ public final class Interpreter {
   public var maximumCallDepth = 1_000
   /// The lowest stack address a kms call may start below; 0 when unknown.
   private var stackFloor: UInt = 0
+  /// The lowest stack address an expression may be evaluated below: half-way between the
+  /// stack's end and `stackFloor`, so runaway recursion meets the call check first.
+  private var expressionFloor: UInt = 0
   let globals = Environment(parent: nil)
   private var callStack: [(name: String, callSite: SourceRange)] = []
 
@@ -174,7 +177,7 @@ public final class Interpreter {
   @discardableResult
   public func execute(_ statements: [Statement]) throws(RuntimeError) -> Value? {
     callStack.removeAll()
-    stackFloor = Interpreter.stackFloorOfCurrentThread()
+    (stackFloor, expressionFloor) = Interpreter.stackFloorOfCurrentThread()
     if statements.count == 1, case .expression(let expression) = statements[0].kind {
       try checkInterrupt(at: expression.range)
       return try evaluate(expression, in: globals)
@@ -206,7 +209,19 @@ public final class Interpreter {
   }
 
   private func checkInterrupt(at range: SourceRange) throws(RuntimeError) {
-    if Interrupt.isRequested { throw RuntimeError("interrupted", at: range, kind: .interrupted) }
+    if Interrupt.isRequested || isPastDeadline {
+      throw RuntimeError("interrupted", at: range, kind: .interrupted)
+    }
+  }
+
+  /// When set, running stops as Ctrl-C would once this moment has passed (tests and fuzzing
+  /// bound each program's time with it without touching the process-wide Ctrl-C flag).
+  public var deadline: ContinuousClock.Instant?
+
+  /// True once `deadline` has passed.
+  public var isPastDeadline: Bool {
+    guard let deadline else { return false }
+    return ContinuousClock.now >= deadline
   }
 
   private func execute(block statements: [Statement], in environment: Environment)
@@ -361,6 +376,15 @@ public final class Interpreter {
   private func evaluate(_ expression: Expression, in environment: Environment) throws(RuntimeError)
     -> Value
   {
+    // The parser limits nesting, but a thread with a small stack (a test's, a callback's) could
+    // still run out: check the native stack as calls do.
+    var marker: UInt8 = 0
+    let stackAddress = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    if stackAddress <= expressionFloor {
+      throw RuntimeError(
+        "expression nested too deeply to evaluate on this thread", at: expression.range,
+        help: "split it with intermediate variables")
+    }
     switch expression.kind {
     case .number(let number): return .number(number)
     case .string(let text): return .string(text)
@@ -400,7 +424,15 @@ public final class Interpreter {
     -> Value
   {
     var text = ""
-    for part in parts { text += try evaluate(part, in: environment).description }
+    for part in parts {
+      let piece = try evaluate(part, in: environment)
+      guard let pieceText = piece.text(limit: Limits.maximumStringBytes - text.utf8.count) else {
+        try Limits.checkString(
+          bytes: Limits.maximumStringBytes + 1, "this interpolation", at: part.range)
+        break
+      }
+      text += pieceText
+    }
     return .string(text)
   }
 
@@ -509,16 +541,26 @@ public final class Interpreter {
       if b == 0 { throw RuntimeError("remainder by zero", at: range) }
       // Floored, so the result has the divisor's sign (as in Lua and Python): -1 % 3 == 2.
       return .number(a - (a / b).rounded(.down) * b)
-    case (.add, .string(let a), .string(let b)): return .string(a + b)
-    case (.add, .list(let a), .list(let b)): return .list(List(a.elements + b.elements))
+    case (.add, .string(let a), .string(let b)):
+      try Limits.checkString(bytes: a.utf8.count + b.utf8.count, "joining two strings", at: range)
+      return .string(a + b)
+    case (.add, .list(let a), .list(let b)):
+      try Limits.checkList(
+        count: a.elements.count + b.elements.count, "joining two lists", at: range)
+      return .list(List(a.elements + b.elements))
     case (.multiply, .string(let text), .number(let count)),
       (.multiply, .number(let count), .string(let text)):
-      guard count >= 0, count == count.rounded(), count <= 1e7 else {
+      guard count >= 0, count == count.rounded() else {
         throw RuntimeError(
           "a string can only be repeated a whole number of times, got \(Value.format(count))",
           at: range)
       }
-      return .string(String(repeating: text, count: Int(count)))
+      // The product is taken in Double: 1e300 copies of "ab" must not overflow Int first.
+      let bytes = Double(text.utf8.count) * count
+      try Limits.checkString(
+        bytes: bytes > Double(Int.max / 2) ? Int.max / 2 : Int(bytes),
+        "repeating a string \(Value.format(count)) times", at: range)
+      return .string(String(repeating: text, count: text.isEmpty ? 0 : Int(count)))
     case (.less, .number(let a), .number(let b)): return .boolean(a < b)
     case (.lessEqual, .number(let a), .number(let b)): return .boolean(a <= b)
     case (.greater, .number(let a), .number(let b)): return .boolean(a > b)
@@ -544,20 +586,28 @@ public final class Interpreter {
     }
   }
 
-  private func listIndex(_ index: Value, count: Int, at range: SourceRange) throws(RuntimeError)
-    -> Int
-  {
-    guard case .number(let number) = index, number == number.rounded(), abs(number) < 9e15 else {
-      throw RuntimeError("list index must be a whole number, got \(index.repr)", at: range)
+  private func listIndex(
+    _ index: Value, count: Int, of kind: String = "list", at range: SourceRange
+  ) throws(RuntimeError) -> Int {
+    guard case .number(let number) = index, number == number.rounded() else {
+      throw RuntimeError("\(kind) index must be a whole number, got \(index.repr)", at: range)
+    }
+    let help =
+      count == 0
+      ? "the \(kind) is empty"
+      : "valid indices are 0 to \(count - 1), or -\(count) to -1 from the end"
+    // A whole number too large for Int (1e300) is simply out of range.
+    guard abs(number) < 9e15 else {
+      throw RuntimeError(
+        "index \(Value.format(number)) out of range for a \(kind) of length \(count)", at: range,
+        help: help)
     }
     // Negative indices count from the end: xs[-1] is the last element.
     let position = number < 0 ? count + Int(number) : Int(number)
     guard position >= 0, position < count else {
       throw RuntimeError(
-        "index \(Value.format(number)) out of range for a list of length \(count)", at: range,
-        help: count == 0
-          ? "the list is empty"
-          : "valid indices are 0 to \(count - 1), or -\(count) to -1 from the end")
+        "index \(Value.format(number)) out of range for a \(kind) of length \(count)", at: range,
+        help: help)
     }
     return position
   }
@@ -570,7 +620,8 @@ public final class Interpreter {
       return list.elements[try listIndex(index, count: list.elements.count, at: range)]
     case .string(let text):
       let characters = Array(text)
-      return .string(String(characters[try listIndex(index, count: characters.count, at: range)]))
+      return .string(
+        String(characters[try listIndex(index, count: characters.count, of: "string", at: range)]))
     case .record(let record):
       guard case .string(let key) = index else {
         throw RuntimeError("record keys are strings, got \(index.typeName)", at: range)
@@ -786,28 +837,14 @@ public final class Interpreter {
     }
   }
 
-  /// The address below which the current thread's stack is too close to its end for another
-  /// kms call: its lowest address plus a margin of 1/16 of its size (at least 512 KiB), room for
-  /// the deepest call's own frames and the library code it may run.
-  private static func stackFloorOfCurrentThread() -> UInt {
-    #if canImport(Glibc)
-      // NOTE: pthread_getattr_np is a GNU extension the Glibc module does not export; look it up.
-      typealias GetAttributes =
-        @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
-      guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_getattr_np") else {
-        return 0
-      }
-      let getAttributes = unsafeBitCast(symbol, to: GetAttributes.self)
-      var attributes = pthread_attr_t()
-      guard getAttributes(pthread_self(), &attributes) == 0 else { return 0 }
-      defer { pthread_attr_destroy(&attributes) }
-      var lowest: UnsafeMutableRawPointer?
-      var size = 0
-      guard pthread_attr_getstack(&attributes, &lowest, &size) == 0, let lowest else { return 0 }
-      return UInt(bitPattern: lowest) + UInt(max(size / 16, 512 * 1024))
-    #else
-      return 0
-    #endif
+  /// The addresses below which the current thread's stack is too close to its end for another
+  /// kms call (its lowest address plus 1/16 of its size, at least 512 KiB, room for the deepest
+  /// call's own frames and the library code it may run) and for another nested expression (half
+  /// that margin); zeros when unknown.
+  private static func stackFloorOfCurrentThread() -> (calls: UInt, expressions: UInt) {
+    guard let (lowest, size) = nativeStackOfCurrentThread() else { return (0, 0) }
+    let margin = max(size / 16, 512 * 1024)
+    return (lowest + margin, lowest + margin / 2)
   }
 
   private func isExit(_ error: RuntimeError) -> Bool {

@@ -21,16 +21,19 @@ public enum LexError: Error, Equatable, Sendable {
 
 /// The scanner (jlox's phase name): turns source text into tokens.
 ///
-/// Newlines end statements, except inside `( … )` and `[ … ]`, where they are skipped so long
-/// calls and lists can span lines. Inside `{ … }` newlines count again, so a block nested in a
-/// call still has one statement per line. Consecutive newlines collapse into one token.
+/// Every line break becomes a `.newline` token (consecutive ones collapse into one). Whether it
+/// ends a statement is the parser's call: inside `( … )` and `[ … ]` it skips them, so long calls
+/// and lists can span lines; inside `{ … }` they count again.
+///
+/// NOTE: the lexer used to drop newlines inside brackets itself. A bracket left open then hid
+/// every later statement boundary, and each error recovery had to scan the rest of the file
+/// again: 10,000 lines of `x = (` took a minute. Keeping the tokens makes recovery a jump.
 public struct Lexer {
   private let file: SourceFile
   private let characters: [Character]
   private var index = 0
   private var line: Int
   private var column: Int
-  private var openBrackets: [TokenKind] = []
   private var tokens: [Token] = []
   private var errors: [LexError] = []
 
@@ -63,7 +66,7 @@ public struct Lexer {
     }
     // Errors "found end of input" point just past the last token, not at an empty last line.
     let end = tokens.last(where: { $0.kind != .newline })?.range.end ?? location
-    if let last = tokens.last, last.kind != .newline, !newlinesAreSkipped {
+    if let last = tokens.last, last.kind != .newline {
       tokens.append(Token(kind: .newline, range: SourceRange(file: file, start: end, end: end)))
     }
     tokens.append(Token(kind: .endOfFile, range: SourceRange(file: file, start: end, end: end)))
@@ -97,11 +100,6 @@ public struct Lexer {
     return true
   }
 
-  private var newlinesAreSkipped: Bool {
-    guard let innermost = openBrackets.last else { return false }
-    return innermost == .leftParen || innermost == .leftBracket
-  }
-
   private mutating func skipSpaceAndComments() {
     while let character = peek() {
       if character == "#" {
@@ -110,7 +108,7 @@ public struct Lexer {
         let start = location
         advance()
         let previous = tokens.last?.kind
-        if !newlinesAreSkipped, previous != nil, previous != .newline, previous != .semicolon {
+        if previous != nil, previous != .newline, previous != .semicolon {
           tokens.append(
             Token(kind: .newline, range: SourceRange(file: file, start: start, end: location)))
         }
@@ -135,10 +133,8 @@ public struct Lexer {
     case "(", "[", "{":
       let kind: TokenKind =
         character == "(" ? .leftParen : character == "[" ? .leftBracket : .leftBrace
-      openBrackets.append(kind)
       add(kind, from: start)
     case ")", "]", "}":
-      if !openBrackets.isEmpty { openBrackets.removeLast() }
       add(
         character == ")" ? .rightParen : character == "]" ? .rightBracket : .rightBrace, from: start
       )

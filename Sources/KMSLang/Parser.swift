@@ -10,12 +10,15 @@ public enum ParseError: Error, Sendable {
   case unexpected(TokenKind, SourceRange)
   /// A lexical error inside the code of a string's `\( … )`.
   case lexical(LexError)
+  /// Brackets, blocks or operator chains nested deeper than `Parser.maximumNesting`; the
+  /// parser stops there (the rest is not checked).
+  case tooDeep(SourceRange)
 
   /// Where the error is.
   public var range: SourceRange {
     switch self {
     case .expected(_, _, let range), .invalidAssignmentTarget(let range),
-      .positionalAfterKeyword(let range), .unexpected(_, let range):
+      .positionalAfterKeyword(let range), .unexpected(_, let range), .tooDeep(let range):
       range
     case .lexical(let error): error.range
     }
@@ -44,19 +47,44 @@ public enum ParseError: Error, Sendable {
 ///     primary    → number | string | "true" | "false" | "none" | name | "(" expr ")"
 ///                | "[" exprs "]" | "{" entries "}" | "fn" "(" params ")" block
 ///
-/// Statements end at a newline, `;` or a closing `}`. After an error the parser skips to the
-/// next statement boundary (jlox's `synchronize`) and goes on, so one run reports every error.
+/// Statements end at a newline, `;` or a closing `}`; newlines inside `( … )` and `[ … ]` are
+/// skipped. After an error the parser skips to the next statement boundary (jlox's
+/// `synchronize`) and goes on, so one run reports every error.
+///
+/// Nesting is limited (`maximumNesting`): recursive descent, the resolver and the interpreter
+/// all recurse once per level, so a million `(` must be an error, not a stack overflow.
 public struct Parser {
+  /// The deepest nesting of brackets, blocks, unary operators and operator chains accepted.
+  /// Each link of a chain such as `a + b + c` or `x[0][0]` counts as a level, because it nests
+  /// the tree one level deeper.
+  public static let maximumNesting = 512
+
   private var tokens: [Token]
   private var current = 0
   private var errors: [ParseError] = []
   /// Set when a bracket was never closed: parsing resumes at the start of this line.
   private var resumeLine: Int?
+  /// One entry per open bracket or brace: true inside `( … )` and `[ … ]`, where newlines are
+  /// skipped, false inside `{ … }`, where they end statements.
+  private var skipsNewlines: [Bool] = []
+  /// How deeply the parser is nested right now (see `maximumNesting`).
+  private var nesting = 0
+  /// Set after a `tooDeep` error: nothing more is parsed or reported.
+  private var isAbandoned = false
+  /// Nesting also stops when the native stack gets this low (a quarter of the thread's stack
+  /// is kept for the resolver and interpreter), whatever thread parses: each level costs a
+  /// dozen frames, large ones in debug builds.
+  private let stackFloor: UInt = nativeStackOfCurrentThread().map {
+    $0.lowest + max($0.size / 4, 256 * 1024)
+  } ?? 0
 
   /// Creates a parser over tokens that end with `.endOfFile`.
-  /// - Parameter tokens: the lexer's output.
-  public init(tokens: [Token]) {
+  /// - Parameters:
+  ///   - tokens: the lexer's output.
+  ///   - nesting: how deeply the code is already nested (for a string's `\( … )`).
+  public init(tokens: [Token], nesting: Int = 0) {
     self.tokens = tokens
+    self.nesting = nesting
   }
 
   /// Parses the whole token stream.
@@ -68,21 +96,40 @@ public struct Parser {
 
   // MARK: - Token helpers
 
-  private var peek: Token { tokens[current] }
+  /// The index of the next token that counts: inside `(` or `[` a newline is passed over (the
+  /// lexer collapses consecutive newlines, so there is at most one).
+  private func significant(from index: Int) -> Int {
+    (skipsNewlines.last ?? false) && tokens[index].kind == .newline
+      ? min(index + 1, tokens.count - 1) : index
+  }
+
+  private var peek: Token { tokens[significant(from: current)] }
   private var previous: Token { tokens[max(current - 1, 0)] }
   private var isAtEnd: Bool { peek.kind == .endOfFile }
 
   private func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
 
   private func checkNext(_ kind: TokenKind) -> Bool {
-    current + 1 < tokens.count && tokens[current + 1].kind == kind
+    let next = significant(from: current)
+    guard next + 1 < tokens.count else { return false }
+    return tokens[significant(from: next + 1)].kind == kind
   }
 
   @discardableResult
   private mutating func advance() -> Token {
-    let token = tokens[current]
-    if !isAtEnd { current += 1 }
+    let index = significant(from: current)
+    let token = tokens[index]
+    if token.kind != .endOfFile { current = index + 1 }
     return token
+  }
+
+  /// Enters one level of nesting, failing past `maximumNesting`.
+  private mutating func enter(at range: SourceRange) throws(ParseError) {
+    nesting += 1
+    if nesting > Parser.maximumNesting || currentStackAddress() <= stackFloor {
+      nesting -= 1
+      throw .tooDeep(range)
+    }
   }
 
   private mutating func match(_ kinds: TokenKind...) -> Bool {
@@ -138,53 +185,72 @@ public struct Parser {
         advance()
         continue
       }
+      let statementStart = current
       do {
         statements.append(try statement())
       } catch {
+        if isAbandoned { break }
         errors.append(error)
+        if case .tooDeep = error {
+          // Past the limit nothing that follows can be trusted to parse; stop here.
+          isAbandoned = true
+          current = tokens.count - 1
+          break
+        }
         if let line = resumeLine {
           resumeLine = nil
-          rescan(fromLine: line)
+          resume(atLine: line)
         } else {
-          synchronize()
+          synchronize(statementStart: statementStart)
         }
       }
     }
     return statements
   }
 
-  /// Replaces the tokens from `line` on with a fresh scan of the source from there.
+  /// Goes back to the first token of `line`, the line after a bracket that was never closed.
   ///
-  /// NOTE: inside an unclosed `(` or `[` the lexer drops newlines to the end of the file, so
-  /// synchronizing would find no statement boundary and hide every later error. Scanning again
-  /// with no bracket open gives the following lines their statement boundaries back.
-  private mutating func rescan(fromLine line: Int) {
-    let file = peek.range.file
-    guard let restart = tokens[current...].firstIndex(where: { $0.range.start.line >= line })
-    else { return }
-    let text = file.lines[(line - 1)...].joined(separator: "\n")
-    var lexer = Lexer(text: text, file: file, start: SourceLocation(line: line, column: 1))
-    // Lexical errors in these lines were reported by the first scan already.
-    let rest = lexer.tokenize().tokens
-    tokens.replaceSubrange(restart..., with: rest)
-    current = restart
+  /// NOTE: newlines inside an unclosed `(` or `[` were skipped, so everything after it would
+  /// belong to one broken statement and every later error would be hidden. The bracket must
+  /// have been forgotten on an earlier line, so the statements start again at this one.
+  private mutating func resume(atLine line: Int) {
+    var index = significant(from: current)
+    while index > 0, tokens[index - 1].range.start.line >= line { index -= 1 }
+    current = index
   }
 
-  /// Skips to the next statement boundary: past a newline or `;`, or up to a `}` or the end.
-  private mutating func synchronize() {
+  /// Skips to the next statement boundary: past a newline or `;` outside brackets, or up to a
+  /// `}` or the end.
+  private mutating func synchronize(statementStart: Int) {
+    // Brackets the failed statement opened before the error still hide its newlines.
+    var brackets = 0
+    for token in tokens[statementStart..<min(current, tokens.count)] {
+      switch token.kind {
+      case .leftParen, .leftBracket: brackets += 1
+      case .rightParen, .rightBracket: brackets = max(brackets - 1, 0)
+      default: break
+      }
+    }
     // Braces opened while skipping are skipped with their contents, so the rest of a broken
     // `fn f( { … }` does not report a stray `}` (clox's panic mode, one error per statement).
     var depth = 0
-    while !isAtEnd {
-      if check(.leftBrace) {
-        depth += 1
-      } else if check(.rightBrace) {
+    while current < tokens.count - 1 {
+      let kind = tokens[current].kind
+      switch kind {
+      case .leftBrace: depth += 1
+      case .rightBrace:
         if depth == 0 { return }
         depth -= 1
-      } else if depth == 0, match(.newline, .semicolon) {
-        return
+      case .leftParen, .leftBracket: brackets += 1
+      case .rightParen, .rightBracket: brackets = max(brackets - 1, 0)
+      case .newline, .semicolon:
+        if depth == 0, brackets == 0 {
+          current += 1
+          return
+        }
+      default: break
       }
-      advance()
+      current += 1
     }
   }
 
@@ -276,8 +342,13 @@ public struct Parser {
   }
 
   private mutating func block(_ context: String) throws(ParseError) -> [Statement] {
-    try consume(.leftBrace, "expected '{' \(context)")
+    let brace = try consume(.leftBrace, "expected '{' \(context)")
+    try enter(at: brace.range)
+    defer { nesting -= 1 }
+    skipsNewlines.append(false)
+    defer { skipsNewlines.removeLast() }
     let statements = parseStatements(untilClosingBrace: true)
+    if isAbandoned { throw .tooDeep(brace.range) }
     try consume(.rightBrace, "expected '}' to close the block")
     return statements
   }
@@ -291,16 +362,20 @@ public struct Parser {
       (name, nameRange) = try identifier("expected a function name after 'fn'")
     }
     try consume(.leftParen, "expected '(' before the parameters")
+    skipsNewlines.append(true)
     var parameters: [FunctionParameter] = []
-    while !check(.rightParen) {
-      let (parameterName, range) = try identifier("expected a parameter name")
-      var defaultValue: Expression?
-      if match(.colon) { defaultValue = try expression() }
-      parameters.append(
-        FunctionParameter(name: parameterName, range: range, defaultValue: defaultValue))
-      if !match(.comma) { break }
+    do {
+      defer { skipsNewlines.removeLast() }
+      while !check(.rightParen) {
+        let (parameterName, range) = try identifier("expected a parameter name")
+        var defaultValue: Expression?
+        if match(.colon) { defaultValue = try expression() }
+        parameters.append(
+          FunctionParameter(name: parameterName, range: range, defaultValue: defaultValue))
+        if !match(.comma) { break }
+      }
+      try consume(.rightParen, "expected ')' after the parameters")
     }
-    try consume(.rightParen, "expected ')' after the parameters")
     let body = try block("before the function body")
     return FunctionDeclaration(
       name: name, nameRange: nameRange, parameters: parameters, body: body,
@@ -311,12 +386,21 @@ public struct Parser {
 
   /// Parses one expression.
   public mutating func expression() throws(ParseError) -> Expression {
-    try or()
+    try enter(at: peek.range)
+    defer { nesting -= 1 }
+    return try or()
   }
 
+  // NOTE: each link of a left-associative chain (`a or b or c`, `a + b + c`, `x[0][0]`) nests the
+  // tree one level deeper, so the loops below count their links as nesting; the levels are
+  // given back when the chain ends.
+
   private mutating func or() throws(ParseError) -> Expression {
+    let outer = nesting
+    defer { nesting = outer }
     var left = try and()
     while match(.keyword(.or)) {
+      try enter(at: previous.range)
       let right = try and()
       left = Expression(.logical(.or, left, right), left.range.union(right.range))
     }
@@ -324,8 +408,11 @@ public struct Parser {
   }
 
   private mutating func and() throws(ParseError) -> Expression {
+    let outer = nesting
+    defer { nesting = outer }
     var left = try not()
     while match(.keyword(.and)) {
+      try enter(at: previous.range)
       let right = try not()
       left = Expression(.logical(.and, left, right), left.range.union(right.range))
     }
@@ -335,6 +422,8 @@ public struct Parser {
   private mutating func not() throws(ParseError) -> Expression {
     if match(.keyword(.not)) {
       let start = previous.range
+      try enter(at: start)
+      defer { nesting -= 1 }
       let operand = try not()
       return Expression(.unary(.not, operand), start.union(operand.range))
     }
@@ -344,9 +433,11 @@ public struct Parser {
   private mutating func binaryLevel(
     _ operators: [TokenKind: BinaryOperator], next: (inout Parser) throws(ParseError) -> Expression
   ) throws(ParseError) -> Expression {
+    let outer = nesting
+    defer { nesting = outer }
     var left = try next(&self)
     while let op = operators[peek.kind] {
-      advance()
+      try enter(at: advance().range)
       let right = try next(&self)
       left = Expression(.binary(op, left, right), left.range.union(right.range))
     }
@@ -376,6 +467,8 @@ public struct Parser {
   private mutating func unary() throws(ParseError) -> Expression {
     if match(.minus) {
       let start = previous.range
+      try enter(at: start)
+      defer { nesting -= 1 }
       let operand = try unary()
       return Expression(.unary(.negate, operand), start.union(operand.range))
     }
@@ -383,19 +476,28 @@ public struct Parser {
   }
 
   private mutating func postfix() throws(ParseError) -> Expression {
+    let outer = nesting
+    defer { nesting = outer }
     var expression = try primary()
     while true {
       if match(.leftParen) {
         let opener = previous
+        try enter(at: opener.range)
+        skipsNewlines.append(true)
+        defer { skipsNewlines.removeLast() }
         let arguments = try callArguments()
         let close = try close(.rightParen, opener: opener, "expected ')' after the arguments")
         expression = Expression(.call(expression, arguments), expression.range.union(close.range))
       } else if match(.dot) {
+        try enter(at: previous.range)
         let (name, nameRange) = try identifier("expected an attribute name after '.'")
         expression = Expression(
           .attribute(expression, name, nameRange), expression.range.union(nameRange))
       } else if match(.leftBracket) {
         let opener = previous
+        try enter(at: opener.range)
+        skipsNewlines.append(true)
+        defer { skipsNewlines.removeLast() }
         let index = try self.expression()
         let close = try close(.rightBracket, opener: opener, "expected ']' after the index")
         expression = Expression(.index(expression, index), expression.range.union(close.range))
@@ -449,11 +551,15 @@ public struct Parser {
       return Expression(.variable(name), token.range)
     case .leftParen:
       advance()
+      skipsNewlines.append(true)
+      defer { skipsNewlines.removeLast() }
       let inner = try expression()
       let close = try close(.rightParen, opener: token, "expected ')' after the expression")
       return Expression(inner.kind, token.range.union(close.range))
     case .leftBracket:
       advance()
+      skipsNewlines.append(true)
+      defer { skipsNewlines.removeLast() }
       var elements: [Expression] = []
       while !check(.rightBracket) {
         elements.append(try expression())
@@ -463,9 +569,15 @@ public struct Parser {
       return Expression(.list(elements), token.range.union(close.range))
     case .leftBrace:
       advance()
+      try enter(at: token.range)
+      defer { nesting -= 1 }
+      skipsNewlines.append(false)
+      defer { skipsNewlines.removeLast() }
       return try record(start: token.range)
     case .keyword(.fn):
       advance()
+      try enter(at: token.range)
+      defer { nesting -= 1 }
       return Expression(
         .function(try functionBody(start: token.range, named: false)),
         token.range.union(previous.range))
@@ -517,7 +629,7 @@ public struct Parser {
         let end = innerTokens.removeLast()
         innerTokens.append(Token(kind: .rightParen, range: end.range))
         innerTokens.append(end)
-        var inner = Parser(tokens: innerTokens)
+        var inner = Parser(tokens: innerTokens, nesting: nesting)
         let expression = try inner.expression()
         try inner.consume(.rightParen, "expected ')' to end the interpolation")
         parts.append(expression)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A position in kms source text: 1-based line and column, columns counted in `Character`s so a
 /// caret lands under the right glyph even after accented letters or kana.
 public struct SourceLocation: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -95,5 +97,50 @@ public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
     hasher.combine(ObjectIdentifier(file))
     hasher.combine(start)
     hasher.combine(end)
+  }
+}
+
+extension SourceFile {
+  /// Decodes a script's bytes as UTF-8. Invalid bytes do not refuse the file as a whole: they
+  /// become U+FFFD in the text, and the first one is reported where it is, as a lexical error.
+  /// - Parameters:
+  ///   - data: the file's bytes.
+  ///   - name: the name printed in diagnostics.
+  /// - Returns: the file, and a diagnostic at the first invalid byte when there is one.
+  public static func decoding(_ data: Data, name: String) -> (SourceFile, Diagnostic?) {
+    let bytes = [UInt8](data)
+    var parser = Unicode.UTF8.ForwardParser()
+    var iterator = bytes.makeIterator()
+    var offset = 0
+    var badOffset: Int?
+    var badLength = 0
+    loop: while true {
+      switch parser.parseScalar(from: &iterator) {
+      case .valid(let encoded): offset += encoded.count
+      case .emptyInput: break loop
+      case .error(let length):
+        badOffset = offset
+        badLength = length
+        break loop
+      }
+    }
+    let text = String(decoding: bytes, as: UTF8.self)
+    let file = SourceFile(name: name, text: text)
+    guard let badOffset else { return (file, nil) }
+    // The line is the count of line feeds before the byte; the column counts the Characters of
+    // the (valid) text between the line's start and the byte.
+    let lineStart = bytes[..<badOffset].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+    let line = bytes[..<lineStart].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+    let column = String(decoding: bytes[lineStart..<badOffset], as: UTF8.self).count + 1
+    let shown = bytes[badOffset..<(badOffset + max(badLength, 1))].map {
+      "0x" + String($0, radix: 16, uppercase: true)
+    }.joined(separator: " ")
+    let range = SourceRange(
+      file: file, start: SourceLocation(line: line, column: column),
+      end: SourceLocation(line: line, column: column + 1))
+    let diagnostic = Diagnostic(
+      phase: .lexical, message: "invalid UTF-8 byte\(badLength > 1 ? "s" : "") \(shown)",
+      range: range, help: "kms scripts are UTF-8 text; save the file as UTF-8")
+    return (file, diagnostic)
   }
 }

@@ -76,6 +76,15 @@ public final class List {
   public init(_ elements: [Value] = []) {
     self.elements = elements
   }
+
+  // NOTE: freeing a list frees its elements, and a list nested 8 million deep would free itself
+  // 8 million frames deep. The elements are taken out here and dismantled with a loop instead.
+  deinit {
+    guard !elements.isEmpty else { return }
+    var pending: [Value] = []
+    swap(&pending, &elements)
+    Value.dismantle(&pending)
+  }
 }
 
 /// A mutable record: string keys in insertion order, shared by reference.
@@ -104,6 +113,46 @@ public final class Record {
 
   /// The number of entries.
   public var count: Int { keys.count }
+
+  /// Empties the record, handing back its values (for `Value.dismantle`).
+  fileprivate func takeValues() -> [Value] {
+    let values = Array(storage.values)
+    storage.removeAll()
+    keys.removeAll()
+    return values
+  }
+
+  deinit {
+    guard !storage.isEmpty else { return }
+    var pending = takeValues()
+    Value.dismantle(&pending)
+  }
+}
+
+extension Value {
+  /// Releases values without recursion: a list or record that only `pending` holds is emptied
+  /// into `pending` before it is freed, so its own deinit has nothing left to free.
+  fileprivate static func dismantle(_ pending: inout [Value]) {
+    while !pending.isEmpty {
+      // NOTE: the container is moved out of the value by a function call, so no copy of the
+      // enum (a pattern's temporary) still holds it while its uniqueness is checked.
+      var (list, record) = containers(of: pending.removeLast())
+      if isKnownUniquelyReferenced(&list) {
+        pending.append(contentsOf: list!.elements)
+        list!.elements.removeAll()
+      } else if isKnownUniquelyReferenced(&record) {
+        pending.append(contentsOf: record!.takeValues())
+      }
+    }
+  }
+
+  private static func containers(of value: consuming Value) -> (List?, Record?) {
+    switch consume value {
+    case .list(let list): (list, nil)
+    case .record(let record): (nil, record)
+    default: (nil, nil)
+    }
+  }
 }
 
 /// Something callable: a user `fn`, a builtin, or a host method bound to its receiver.
@@ -145,10 +194,20 @@ extension Value: CustomStringConvertible {
     return repr
   }
 
-  /// The form the REPL echoes and containers show: strings quoted, `[1, "a"]`, `{n: 3}`.
+  /// The form the REPL echoes and containers show: strings quoted, `[1, "a"]`, `{n: 3}`. A
+  /// list or record inside itself shows as `[…]` or `{…}`; past `Limits.maximumStringBytes` the
+  /// text is cut and ends with `…`.
   public var repr: String {
-    var visited: Set<ObjectIdentifier> = []
-    return format(visited: &visited)
+    let (text, isComplete) = formatted(limit: Limits.maximumStringBytes)
+    return isComplete ? text : text + "…"
+  }
+
+  /// The text `str()` and `print` make, or nil when it would be longer than `limit` bytes.
+  /// - Parameter limit: the most UTF-8 bytes allowed.
+  public func text(limit: Int) -> String? {
+    if case .string(let text) = self { return text.utf8.count <= limit ? text : nil }
+    let (text, isComplete) = formatted(limit: limit)
+    return isComplete ? text : nil
   }
 
   /// Formats a number: integral values without a fraction, others in the shortest form that
@@ -178,24 +237,76 @@ extension Value: CustomStringConvertible {
     return result + "\""
   }
 
-  private func format(visited: inout Set<ObjectIdentifier>) -> String {
+  /// One step of `formatted`: a value to write, literal text, or leaving a container.
+  private enum FormatStep {
+    case value(Value)
+    case text(String)
+    case leave(ObjectIdentifier)
+  }
+
+  /// Writes the repr with an explicit stack rather than recursion, so a list nested a million
+  /// deep takes linear time and no native stack; stops once the text passes `limit` bytes.
+  private func formatted(limit: Int) -> (text: String, isComplete: Bool) {
+    var output = ""
+    var visited: Set<ObjectIdentifier> = []
+    var steps: [FormatStep] = [.value(self)]
+    while let step = steps.popLast() {
+      if output.utf8.count > limit { return (Value.cut(output, to: limit), false) }
+      switch step {
+      case .text(let text): output += text
+      case .leave(let id): visited.remove(id)
+      case .value(let value):
+        switch value {
+        case .list(let list):
+          let id = ObjectIdentifier(list)
+          guard visited.insert(id).inserted else {
+            output += "[…]"
+            continue
+          }
+          output += "["
+          steps.append(.leave(id))
+          steps.append(.text("]"))
+          for (position, element) in list.elements.enumerated().reversed() {
+            steps.append(.value(element))
+            if position > 0 { steps.append(.text(", ")) }
+          }
+        case .record(let record):
+          let id = ObjectIdentifier(record)
+          guard visited.insert(id).inserted else {
+            output += "{…}"
+            continue
+          }
+          output += "{"
+          steps.append(.leave(id))
+          steps.append(.text("}"))
+          for (position, entry) in record.entries.enumerated().reversed() {
+            steps.append(.value(entry.value))
+            let key = Value.isIdentifier(entry.key) ? entry.key : Value.quoted(entry.key)
+            steps.append(.text((position > 0 ? ", " : "") + key + ": "))
+          }
+        default:
+          output += value.scalarRepr
+        }
+      }
+    }
+    if output.utf8.count > limit { return (Value.cut(output, to: limit), false) }
+    return (output, true)
+  }
+
+  /// The first `limit` UTF-8 bytes of `text` (a character cut in two becomes U+FFFD).
+  private static func cut(_ text: String, to limit: Int) -> String {
+    String(decoding: text.utf8.prefix(limit), as: UTF8.self)
+  }
+
+  /// The repr of a value that holds no other values.
+  private var scalarRepr: String {
     switch self {
     case .number(let number): return Value.format(number)
     case .string(let text): return Value.quoted(text)
     case .boolean(let value): return value ? "true" : "false"
     case .none: return "none"
-    case .list(let list):
-      guard visited.insert(ObjectIdentifier(list)).inserted else { return "[…]" }
-      defer { visited.remove(ObjectIdentifier(list)) }
-      return "[" + list.elements.map { $0.format(visited: &visited) }.joined(separator: ", ") + "]"
-    case .record(let record):
-      guard visited.insert(ObjectIdentifier(record)).inserted else { return "{…}" }
-      defer { visited.remove(ObjectIdentifier(record)) }
-      let entries = record.entries.map { entry in
-        let key = Value.isIdentifier(entry.key) ? entry.key : Value.quoted(entry.key)
-        return "\(key): \(entry.value.format(visited: &visited))"
-      }
-      return "{" + entries.joined(separator: ", ") + "}"
+    case .list: return "[…]"
+    case .record: return "{…}"
     case .function(let callable):
       switch callable {
       case .user(let function):
@@ -221,22 +332,43 @@ extension Value: CustomStringConvertible {
 extension Value {
   /// kms `==`: numbers, strings, booleans and `none` by value, lists and records element by
   /// element, functions and host objects by identity.
+  ///
+  /// Containers are compared with a loop, not recursion, so values nested a million deep compare
+  /// in linear time; two lists that contain themselves are equal when no element tells them apart
+  /// (a pair of containers met again is taken as equal, as a bisimulation would).
   /// - Parameter other: the value to compare with.
   public func isEqual(to other: Value) -> Bool {
+    var pending: [(Value, Value)] = [(self, other)]
+    var assumed: Set<[ObjectIdentifier]> = []
+    while let (a, b) = pending.popLast() {
+      switch (a, b) {
+      case (.list(let x), .list(let y)):
+        if x === y { continue }
+        guard x.elements.count == y.elements.count else { return false }
+        guard assumed.insert([ObjectIdentifier(x), ObjectIdentifier(y)]).inserted else { continue }
+        pending.append(contentsOf: zip(x.elements, y.elements))
+      case (.record(let x), .record(let y)):
+        if x === y { continue }
+        guard x.count == y.count else { return false }
+        guard assumed.insert([ObjectIdentifier(x), ObjectIdentifier(y)]).inserted else { continue }
+        for entry in x.entries {
+          guard let value = y[entry.key] else { return false }
+          pending.append((entry.value, value))
+        }
+      default:
+        if !a.isScalarEqual(to: b) { return false }
+      }
+    }
+    return true
+  }
+
+  /// `==` for values that are not both lists or both records.
+  private func isScalarEqual(to other: Value) -> Bool {
     switch (self, other) {
     case (.number(let a), .number(let b)): return a == b
     case (.string(let a), .string(let b)): return a == b
     case (.boolean(let a), .boolean(let b)): return a == b
     case (.none, .none): return true
-    case (.list(let a), .list(let b)):
-      if a === b { return true }
-      return a.elements.count == b.elements.count
-        && zip(a.elements, b.elements).allSatisfy { $0.isEqual(to: $1) }
-    case (.record(let a), .record(let b)):
-      if a === b { return true }
-      return a.count == b.count
-        && a.entries.allSatisfy { entry in b[entry.key].map { entry.value.isEqual(to: $0) } ?? false
-        }
     case (.function(let a), .function(let b)):
       switch (a, b) {
       case (.user(let f), .user(let g)): return f === g

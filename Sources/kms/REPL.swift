@@ -220,23 +220,34 @@ final class REPL {
 
   private func load(path: String) {
     let expanded = (path as NSString).expandingTildeInPath
-    guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
-      writeError("cannot read '\(path)': no such file or not UTF-8 text\n")
+    guard let data = FileManager.default.contents(atPath: expanded) else {
+      writeError("cannot read '\(path)': no such file or not readable\n")
       lastFailureCode = 74
       return
     }
+    let (file, invalid) = SourceFile.decoding(data, name: path)
+    if let invalid {
+      report([invalid])
+      return
+    }
+    let text = file.text
     let compilation = interpreter.compile(SourceFile(name: path, text: text))
     _ = run("# loaded from \(path)\n" + text, compilation: compilation, echo: false)
   }
 
   private func save(path: String) {
+    if let (message, help) = writeProblem(at: path) {
+      writeError("cannot write '\(path)': \(message)\n" + (help.map { "help: \($0)\n" } ?? ""))
+      lastFailureCode = 74
+      return
+    }
     let expanded = (path as NSString).expandingTildeInPath
     let script = "# kms session saved \(Date())\n" + acceptedInput.map { $0 + "\n" }.joined()
     do {
       try Data(script.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
       write("saved \(acceptedInput.count) entries to \(path)\n")
     } catch {
-      writeError("cannot write '\(path)': \(error.localizedDescription)\n")
+      writeError("cannot write '\(path)': \(writeFailure(error))\n")
       lastFailureCode = 74
     }
   }

@@ -60,11 +60,15 @@ struct RunCommand: ParsableCommand {
         writeError("kms: cannot read '\(script)': no such file or not readable\n")
         return 74
       }
-      guard let text = String(data: data, encoding: .utf8) else {
-        writeError("kms: cannot read '\(script)': not UTF-8 text\n")
-        return 74
+      // Invalid UTF-8 is a located lexical error (exit 65), as the same bytes through -e are.
+      let (file, invalid) = SourceFile.decoding(data, name: script)
+      if let invalid {
+        let colored =
+          isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        writeError(invalid.rendered(colored: colored))
+        return invalid.exitCode
       }
-      return runSource(SourceFile(name: script, text: text), arguments: scriptArguments)
+      return runSource(file, arguments: scriptArguments)
     }
     return REPL(interpreter: makeInterpreter(arguments: [])).run()
   }

@@ -100,29 +100,63 @@ struct DataLocatorTests {
     }
   }
 
-  @Test("a folder's files decide the protocol: official, kmnist-10k")
+  @Test("files not the official release (md5, 60,000/10,000) get the custom protocol everywhere")
   func protocols() throws {
     let root = try TemporaryFolder()
     let official = try root.folder("official")
     try writeSyntheticKMNIST(into: official, testPerClass: 10, trainPerClass: 20)
     let splits = try KMNIST.load(folder: official)
-    #expect(splits.protocolName == "official")
+    #expect(splits.protocolName == "custom")
     #expect(splits.train.count == 180 && splits.validation.count == 20 && splits.test.count == 100)
     #expect(splits.validation.classCounts == [Int](repeating: 2, count: 10))
-    #expect(splits.train.provenance.hasPrefix("KMNIST official train"))
-    // Synthetic files under official names: the md5 check flags them.
-    #expect(
-      splits.test.provenance
-        == "KMNIST official test (\(official), md5 differs from the official release)")
-    #expect(splits.notice?.contains("t10k-images-idx3-ubyte.gz has md5") == true)
+    #expect(splits.test.name == "custom-test")
+    for part in [splits.train, splits.validation, splits.test] {
+      #expect(!part.provenance.contains("KMNIST official"), "\(part.provenance)")
+      #expect(part.provenance.contains("not the official release (custom protocol)"))
+    }
+    let notice = try #require(splits.notice)
+    #expect(notice.contains("t10k-images-idx3-ubyte.gz has md5"))
+    #expect(notice.contains("200 training images, not the official 60,000"))
+    #expect(notice.contains("100 test images, not the official 10,000"))
+    #expect(notice.contains("'custom' protocol"))
+    #expect(splits.description.hasPrefix("custom protocol:"))
 
     let testOnly = try root.folder("test-only")
     try writeSyntheticKMNIST(into: testOnly, testPerClass: 10)
     let resplit = try KMNIST.load(folder: testOnly)
-    #expect(resplit.protocolName == "kmnist-10k")
+    #expect(resplit.protocolName == "custom")
     #expect(resplit.train.count == 70 && resplit.validation.count == 10 && resplit.test.count == 20)
-    #expect(resplit.test.provenance.contains("kmnist-10k protocol"))
+    #expect(resplit.test.provenance.contains("custom protocol"))
     #expect(resplit.notice?.contains("not comparable with the paper") == true)
+  }
+
+  @Test("a re-split with an empty part, or files with no images, is refused where it is made")
+  func emptySets() throws {
+    let root = try TemporaryFolder()
+    let folder = try root.folder("data")
+    try writeSyntheticKMNIST(into: folder, testPerClass: 10)
+    let test = try KMNIST.load(folder: folder).test
+    #expect {
+      try test.resplit(trainCount: 0, validationCount: 0, testCount: 0, seed: 1, protocolName: "x")
+    } throws: { error in
+      (error as? DataError)?.message.contains("train part of this re-split would be empty") == true
+    }
+    // Fractions that round to nothing are the same mistake.
+    #expect {
+      try test.resplit(
+        trainFraction: 0.9, validationFraction: 0.001, testFraction: 0.05, seed: 1,
+        protocolName: "x")
+    } throws: { error in
+      (error as? DataError)?.message.contains("validation part") == true
+    }
+    let empty = ByteImages(count: 0, rows: 28, columns: 28, pixels: [])
+    #expect {
+      try Dataset(
+        images: empty, labels: ByteLabels([]), classNames: ["a"], name: "e",
+        provenance: "none")
+    } throws: { error in
+      (error as? DataError)?.message.contains("holds no images") == true
+    }
   }
 
   @Test("npz files are found too")

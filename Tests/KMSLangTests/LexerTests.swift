@@ -68,14 +68,19 @@ struct LexerTests {
     }
   }
 
-  @Test("ends statements at newlines but not inside parentheses or brackets")
-  func newlines() {
+  @Test("keeps every line break as one token; the parser skips those inside brackets")
+  func newlines() throws {
     #expect(kinds("a\n\n\nb") == [.identifier("a"), .newline, .identifier("b"), .newline])
     #expect(
       kinds("f(1,\n2)\n[3,\n4]") == [
-        .identifier("f"), .leftParen, .number(1), .comma, .number(2), .rightParen, .newline,
-        .leftBracket, .number(3), .comma, .number(4), .rightBracket, .newline,
+        .identifier("f"), .leftParen, .number(1), .comma, .newline, .number(2), .rightParen,
+        .newline, .leftBracket, .number(3), .comma, .newline, .number(4), .rightBracket, .newline,
       ])
+    var lexer = Lexer(file: SourceFile(name: "test", text: "f(1,\n2)\nxs = [3,\n\n4]\n"))
+    var parser = Parser(tokens: lexer.tokenize().tokens)
+    let (statements, errors) = parser.parse()
+    #expect(errors.isEmpty)
+    #expect(statements.count == 2)
     #expect(
       kinds("{\na\n}") == [.leftBrace, .newline, .identifier("a"), .newline, .rightBrace, .newline])
   }
