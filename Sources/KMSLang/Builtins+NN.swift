@@ -239,6 +239,10 @@ func epochLine(_ record: EpochRecord) -> String {
   if let accuracy = record.trainAccuracy { parts.append("acc " + String(format: "%.4f", accuracy)) }
   if let loss = record.validationLoss { parts.append("val_loss " + String(format: "%.4f", loss)) }
   if let accuracy = record.validationAccuracy { parts.append("val_acc " + String(format: "%.4f", accuracy)) }
+  // Part B: the loss's parts, training then validation (`val_mse`, `val_div`, …).
+  for (prefix, terms) in [("", record.trainTerms), ("val_", record.validationTerms)] {
+    for (name, value) in terms?.named ?? [] { parts.append(prefix + name + " " + String(format: "%.4f", value)) }
+  }
   parts.append(String(format: "%.1f s", record.seconds))
   return parts.joined(separator: "  ")
 }
@@ -251,9 +255,16 @@ func recordValue(_ record: EpochRecord) -> Value {
   if let value = record.trainAccuracy { result["accuracy"] = .number(value) }
   if let value = record.validationLoss { result["val_loss"] = .number(value) }
   if let value = record.validationAccuracy { result["val_accuracy"] = .number(value) }
+  for (prefix, terms) in [("", record.trainTerms), ("val_", record.validationTerms)] {
+    for (name, value) in terms?.named ?? [] { result[prefix + termNames[name, default: name]] = .number(value) }
+  }
   result["seconds"] = .number(record.seconds)
   return .record(result)
 }
+
+/// The history's names for the epoch line's short term names.
+let termNames = ["mse": "mse", "div": "divergence", "d_loss": "disc_loss", "d_acc": "disc_accuracy",
+                 "g_loss": "adv_loss"]
 
 /// A progress bar on standard error, drawn only when it is a terminal.
 final class ProgressBar {
@@ -310,6 +321,10 @@ public final class HistoryObject: HostObject {
     var header = ["epoch", "loss"]
     if hasAccuracy { header.append("accuracy") }
     if hasValidation { header += ["val_loss"] + (hasAccuracy ? ["val_accuracy"] : []) }
+    // Part B: the terms the first epoch recorded, training then validation.
+    let terms = (history.records.first?.trainTerms?.named ?? []).map(\.name)
+    let validationTerms = (history.records.first?.validationTerms?.named ?? []).map(\.name)
+    header += terms + validationTerms.map { "val_" + $0 }
     header.append("seconds")
     var rows = [header]
     for record in history.records {
@@ -318,6 +333,10 @@ public final class HistoryObject: HostObject {
       if hasValidation {
         row.append(record.validationLoss.map { String(format: "%.4f", $0) } ?? "-")
         if hasAccuracy { row.append(record.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-") }
+      }
+      for (names, recorded) in [(terms, record.trainTerms), (validationTerms, record.validationTerms)] {
+        let values = Dictionary((recorded?.named ?? []).map { ($0.name, $0.value) }) { a, _ in a }
+        row += names.map { name in values[name].map { String(format: "%.4f", $0) } ?? "-" }
       }
       row.append(String(format: "%.1f", record.seconds))
       if record.epoch == history.bestEpoch { row[0] += " *" }
@@ -352,6 +371,15 @@ public final class HistoryObject: HostObject {
       .attribute("val_accuracy", of: HistoryObject.self, summary: "validation accuracy per epoch (classifiers)") {
         series($0.history) { $0.validationAccuracy }
       },
+    ] + termMetrics.flatMap { term in
+      [HostAttribute.attribute(term.name, of: HistoryObject.self, summary: "\(term.summary) per epoch (Part B)") {
+         series($0.history) { $0.trainTerms.flatMap(term.value) }
+       },
+       HostAttribute.attribute("val_" + term.name, of: HistoryObject.self,
+                               summary: "validation \(term.summary) per epoch (Part B)") {
+         series($0.history) { $0.validationTerms.flatMap(term.value) }
+       }]
+    } + [
       .attribute("seconds", of: HistoryObject.self, summary: "training seconds, all epochs") {
         .number($0.history.totalSeconds)
       },
@@ -521,9 +549,14 @@ extension BuiltinRegistry {
                      .keyword("weight", .optional(.number), default: .none),
                      .keyword("kernel", .optional(.number), default: .none),
                      .keyword("divergence", .optional(.string), default: .none),
-                     .keyword("conditioned", .optional(.boolean), default: .none)],
+                     .keyword("conditioned", .optional(.boolean), default: .none),
+                     .keyword("noise", .optional(.number), default: .none),
+                     .keyword("disc_lr", .optional(.number), default: .none),
+                     .keyword("disc_steps", .optional(.integer), default: .none),
+                     .keyword("enc_steps", .optional(.integer), default: .none),
+                     .keyword("adv_batch", .optional(.integer), default: .none)],
         summary: "a trainer for a model on data (a data value's train/validation, or one dataset); "
-          + "prior: pushes an autoencoder's code toward \"swiss_roll\" or \"one_hot\"",
+          + "prior: pushes an autoencoder's code toward a prior such as \"swiss_roll\" or \"one_hot\"",
         example: "t = trainer(ae, data, lr: 0.0008, batch: 164)"
       ) { arguments in
         let model = try arguments.host("model", as: ModelObject.self)
@@ -557,7 +590,8 @@ extension BuiltinRegistry {
               : "build the model for \(set.featureCount) inputs")
         }
         let objective: Objective
-        if let penalty = try priorPenalty(arguments, model: model, classCount: training.classCount) {
+        if let penalty = try priorPenalty(arguments, model: model, classCount: training.classCount,
+                                            learningRate: lr) {
           objective = PriorObjective(model: model.model as! Autoencoder, penalty: penalty,
                                      learningRate: Float(lr), seed: UInt64(seed))
         } else if let autoencoder = model.model as? Autoencoder {
@@ -633,47 +667,6 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "prior",
-        parameters: [.required("kind", .string),
-                     .keyword("count", .integer, default: .number(1000)),
-                     .keyword("labels", .optional(.host("dataset")), default: .none),
-                     .keyword("noise", .number, default: .number(0)),
-                     .keyword("seed", .integer, default: .number(0))],
-        summary: "samples of a code prior, \"swiss_roll\" (2-D) or \"one_hot\" (10-D), as a dataset",
-        example: "roll = prior(\"swiss_roll\", count: 2000)"
-      ) { arguments in
-        let name = try arguments.string("kind")
-        guard let kind = Prior.Kind(rawValue: name) else {
-          throw arguments.error("unknown prior \(arguments["kind"].repr)",
-                                help: "use \"swiss_roll\" or \"one_hot\"")
-        }
-        let noise = try arguments.number("noise")
-        try arguments.require("noise", noise >= 0 && noise <= 100, "between 0 and 100")
-        let seed = try arguments.integer("seed", atLeast: 0)
-        var rng = RandomSource(seed: UInt64(seed))
-        var classNames = KMNIST.classNames
-        let points: Tensor, labels: [Int32], how: String
-        if case .host = arguments["labels"] {
-          // Conditioned on true labels: one sample per example, from its own class's region.
-          let data = try arguments.host("labels", as: DatasetObject.self).dataset
-          classNames = data.classNames
-          let prior = Prior(kind, classCount: data.classCount, noise: Float(noise))
-          (points, labels) = (prior.sample(labels: data.labels, rng: &rng), data.labels)
-          how = "conditioned on the labels of \(data.name)"
-        } else {
-          let count = try arguments.integer("count", atLeast: 1)
-          try arguments.require("count", count <= 10_000_000, "at most 10,000,000")
-          (points, labels) = Prior(kind, classCount: classNames.count, noise: Float(noise))
-            .sample(count: count, rng: &rng)
-          how = "\(grouped(count)) samples with uniformly random classes"
-        }
-        let noiseText = noise > 0 ? ", Gaussian noise σ \(Value.format(noise))" : ""
-        return .host(DatasetObject(Dataset(
-          codes: points, labels: labels, classNames: classNames,
-          provenance: "\(name) prior, \(how)\(noiseText), seed \(seed)", name: "\(name)-prior")))
-      })
-    register(
-      Builtin(
         "save",
         parameters: [.required("model", .host("model")), .required("path", .string)],
         summary: "writes a whole model to one file, atomically; load(path) reads it back identically",
@@ -717,10 +710,11 @@ private func isNone(_ value: Value) -> Bool {
 /// The prior penalty a `trainer` call asks for (paper Part B), or nil when it names no prior.
 /// Defaults: the paper's CSD with λ 1 and kernel size 5; "adversarial" trains a discriminator
 /// instead, "csd+adversarial" both.
-private func priorPenalty(_ arguments: Arguments, model: ModelObject, classCount: Int)
-  throws(RuntimeError) -> PriorPenalty?
+private func priorPenalty(_ arguments: Arguments, model: ModelObject, classCount: Int,
+                          learningRate: Double) throws(RuntimeError) -> PriorPenalty?
 {
-  let options = ["penalty", "weight", "kernel", "divergence", "conditioned"]
+  let options = ["penalty", "weight", "kernel", "divergence", "conditioned", "noise", "disc_lr",
+                 "disc_steps", "enc_steps", "adv_batch"]
   guard case .string(let name) = arguments["prior"] else {
     if let given = options.first(where: { !isNone(arguments[$0]) }) {
       throw arguments.error("\(given) only applies with a prior",
@@ -731,19 +725,18 @@ private func priorPenalty(_ arguments: Arguments, model: ModelObject, classCount
   guard let autoencoder = model.model as? Autoencoder else {
     throw arguments.error("only an autoencoder's code can follow a prior, not a \(model.title)")
   }
-  guard let kind = Prior.Kind(rawValue: name) else {
-    throw arguments.error("unknown prior \(arguments["prior"].repr)",
-                          help: "use \"swiss_roll\" or \"one_hot\"")
-  }
-  let prior = Prior(kind, classCount: kind == .oneHot ? max(classCount, 2) : 10)
+  var noise = 0.0
+  if case .number = arguments["noise"] { noise = try arguments.number("noise", in: 0...100) }
+  let prior = try namedPrior(name, classCount: classCount, noise: noise,
+                             dimension: max(2, autoencoder.latentSize), arguments, argument: "prior")
   guard autoencoder.latentSize == prior.dimension else {
     throw arguments.error(
       "the \(name) prior is \(prior.dimension)-D but the code of \(model.title) is \(autoencoder.latentSize)-D",
       help: "end the encoder sizes with \(prior.dimension), e.g. autoencoder([800, 400, \(prior.dimension)], code: \"linear\")")
   }
-  if kind == .swissRoll && autoencoder.codeActivation == .relu {
+  if prior.kind != .oneHot && autoencoder.codeActivation == .relu {
     throw arguments.error(
-      "a ReLU code cannot reach the swiss roll's negative coordinates",
+      "a ReLU code cannot reach the \(name) prior's negative coordinates",
       help: "build the autoencoder with code: \"linear\"")
   }
   var penaltyName = "csd"
@@ -784,6 +777,28 @@ private func priorPenalty(_ arguments: Arguments, model: ModelObject, classCount
     throw arguments.error("only a discriminator can be conditioned on labels",
                           help: "use penalty: \"adversarial\" or \"csd+adversarial\"")
   }
+  var schedule = PriorPenalty.AdversarialSchedule()
+  let scheduleOptions = ["disc_lr", "disc_steps", "enc_steps", "adv_batch"]
+  if !adversarial, let given = scheduleOptions.first(where: { !isNone(arguments[$0]) }) {
+    throw arguments.error("\(given) only applies with a discriminator",
+                          help: "use penalty: \"adversarial\" or \"csd+adversarial\"")
+  }
+  if case .number = arguments["disc_lr"] {
+    let rate = try arguments.positive("disc_lr")
+    try arguments.require("disc_lr", rate <= 10, "at most 10")
+    schedule.discriminatorRate = Float(rate / learningRate)
+  }
+  if case .number = arguments["disc_steps"] {
+    schedule.discriminatorSteps = try arguments.integer("disc_steps", atLeast: 1)
+    try arguments.require("disc_steps", schedule.discriminatorSteps <= 100, "at most 100")
+  }
+  if case .number = arguments["enc_steps"] {
+    schedule.encoderSteps = try arguments.integer("enc_steps", atLeast: 1)
+    try arguments.require("enc_steps", schedule.encoderSteps <= 100, "at most 100")
+  }
+  if case .number = arguments["adv_batch"] {
+    schedule.batchSize = try arguments.integer("adv_batch", atLeast: 1)
+  }
   return PriorPenalty(prior: prior, divergence: term, adversarial: adversarial,
-                      conditioned: conditioned)
+                      conditioned: conditioned, schedule: schedule)
 }

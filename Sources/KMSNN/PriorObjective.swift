@@ -50,8 +50,13 @@ public struct PriorPenalty: Sendable {
     public var encoderSteps: Int
     /// Examples per adversarial batch: each training batch is cut into pieces of this size and
     /// the discriminator and encoder steps run on each piece in turn; nil for the whole batch.
+    /// The default, 128, is the cited AAE code's batch.
     /// NOTE: a divergence needs big batches (1,000) to be estimated well, a two-player game needs
-    /// many steps; pieces give the game more steps without shrinking the divergence's batch.
+    /// many steps. With whole batches of 1,000 on kmnist-10k's 7,000 images the discriminator
+    /// takes 7 steps an epoch at lr/5; the encoder outruns it, finds where the ReLU
+    /// discriminator's logit grows without bound and the codes leave the roll (measured: CSD
+    /// 0.42 → 24.9 in 3 epochs, segment purity at chance). Pieces of 128 give the game 56 steps
+    /// an epoch without shrinking the divergence's batch: purity 72% after 10 epochs.
     public var batchSize: Int?
 
     /// Creates a schedule.
@@ -61,7 +66,7 @@ public struct PriorPenalty: Sendable {
     ///   - encoderSteps: ≥ 1.
     ///   - batchSize: ≥ 1, or nil.
     public init(discriminatorRate: Float = 0.2, discriminatorSteps: Int = 1, encoderSteps: Int = 2,
-                batchSize: Int? = nil) {
+                batchSize: Int? = 128) {
       precondition(discriminatorRate > 0 && discriminatorRate.isFinite,
                    "discriminator rate must be > 0, got \(discriminatorRate)")
       precondition(discriminatorSteps >= 1 && encoderSteps >= 1,
@@ -93,8 +98,10 @@ public struct PriorPenalty: Sendable {
 /// Per mini-batch, after PAPER-NOTES.md and the adversarial autoencoder (Makhzani et al. 2015):
 ///   1. the whole autoencoder takes one Adam step on MSE + λ·divergence(code, prior sample);
 ///      the divergence's gradient enters at the code, so it reaches only the encoder;
-///   2. with a discriminator: it takes one step (its own Adam, at lr/5) on sigmoid cross-entropy,
-///      prior samples labelled real (1) and codes fake (0);
+///   2. with a discriminator, on each piece of 128 examples of the batch in turn (the
+///      `AdversarialSchedule`): the discriminator takes one step (its own Adam, at lr/5) on sigmoid
+///      cross-entropy, prior samples labelled real (1) and codes fake (0), the prior samples
+///      drawn for the piece's own labels when conditioned;
 ///   3. then the encoder alone takes two steps (a third Adam) on BCE(D(code), 1), through the
 ///      discriminator, whose weights stay as they are.
 /// The loss recorded is step 1's: MSE + λ·divergence.
