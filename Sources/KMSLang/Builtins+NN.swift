@@ -786,7 +786,7 @@ private func priorPenalty(_ arguments: Arguments, model: ModelObject, classCount
   if case .number = arguments["disc_lr"] {
     let rate = try arguments.positive("disc_lr")
     try arguments.require("disc_lr", rate <= 10, "at most 10")
-    schedule.discriminatorRate = Float(rate / learningRate)
+    schedule.discriminatorLearningRate = Float(rate)
   }
   if case .number = arguments["disc_steps"] {
     schedule.discriminatorSteps = try arguments.integer("disc_steps", atLeast: 1)

@@ -41,9 +41,9 @@ public struct PriorPenalty: Sendable {
 
   /// The order, count, size and learning rates of the adversarial steps on each batch.
   public struct AdversarialSchedule: Sendable, Equatable {
-    /// The discriminator's learning rate as a fraction of the autoencoder's (the cited AAE code:
-    /// a fifth).
-    public var discriminatorRate: Float
+    /// The discriminator's learning rate; nil for a fifth of the autoencoder's (the cited AAE
+    /// code's choice).
+    public var discriminatorLearningRate: Float?
     /// Discriminator steps per adversarial batch.
     public var discriminatorSteps: Int
     /// Encoder steps on BCE(D(code), 1) per adversarial batch (the cited code: two).
@@ -61,19 +61,19 @@ public struct PriorPenalty: Sendable {
 
     /// Creates a schedule.
     /// - Parameters:
-    ///   - discriminatorRate: > 0.
+    ///   - discriminatorLearningRate: > 0, or nil for lr/5.
     ///   - discriminatorSteps: ≥ 1.
     ///   - encoderSteps: ≥ 1.
     ///   - batchSize: ≥ 1, or nil.
-    public init(discriminatorRate: Float = 0.2, discriminatorSteps: Int = 1, encoderSteps: Int = 2,
-                batchSize: Int? = 128) {
-      precondition(discriminatorRate > 0 && discriminatorRate.isFinite,
-                   "discriminator rate must be > 0, got \(discriminatorRate)")
+    public init(discriminatorLearningRate: Float? = nil, discriminatorSteps: Int = 1,
+                encoderSteps: Int = 2, batchSize: Int? = 128) {
+      precondition(discriminatorLearningRate.map { $0 > 0 && $0.isFinite } ?? true,
+                   "discriminator learning rate must be > 0, got \(discriminatorLearningRate!)")
       precondition(discriminatorSteps >= 1 && encoderSteps >= 1,
                    "adversarial steps must be ≥ 1, got \(discriminatorSteps) and \(encoderSteps)")
       precondition(batchSize.map { $0 >= 1 } ?? true, "adversarial batch must be ≥ 1")
-      (self.discriminatorRate, self.discriminatorSteps, self.encoderSteps, self.batchSize) =
-        (discriminatorRate, discriminatorSteps, encoderSteps, batchSize)
+      (self.discriminatorLearningRate, self.discriminatorSteps, self.encoderSteps, self.batchSize) =
+        (discriminatorLearningRate, discriminatorSteps, encoderSteps, batchSize)
     }
   }
 
@@ -164,7 +164,8 @@ public final class PriorObjective: Objective {
       discriminator = network
       discriminatorStore = ParameterStore(network.parameters)
       discriminatorOptimizer = Adam(name: "discriminator", parameters: network.parameters,
-                                    learningRate: learningRate * penalty.schedule.discriminatorRate)
+                                    learningRate: penalty.schedule.discriminatorLearningRate
+                                      ?? learningRate / 5)
       encoderOptimizer = Adam(name: "encoder", parameters: model.encoder.parameters,
                               learningRate: learningRate)
     } else {
@@ -269,7 +270,7 @@ public final class PriorObjective: Objective {
 
   /// Step 2: one update of the discriminator, prior samples → 1, codes → 0; returns its loss and
   /// how many of the 2B rows it classified right before the update.
-  private func discriminatorStep(_ discriminator: Sequential, inputs: Tensor,
+  func discriminatorStep(_ discriminator: Sequential, inputs: Tensor,
                                  labels: ArraySlice<Int32>) -> (loss: Float, correct: Int) {
     let code = model.encoder.forward(inputs)
     let (loss, correct, _, dLogits) = discriminate(discriminator, code: code, labels: labels,
@@ -322,7 +323,7 @@ public final class PriorObjective: Objective {
   }
 
   /// Step 3: one update of the encoder alone on BCE(D(code), 1); returns that loss.
-  private func encoderStep(_ discriminator: Sequential, inputs: Tensor,
+  func encoderStep(_ discriminator: Sequential, inputs: Tensor,
                            labels: ArraySlice<Int32>) -> Float {
     let batch = inputs.shape[0]
     model.store.zeroGradients()
