@@ -23,6 +23,7 @@ public final class BuiltinRegistry {
     registry.registerData()
     registry.registerNN()
     registry.registerLayers()
+    registry.registerPrior()
     registry.registerPlot()
     registry.registerCharts()
     registry.registerTable()

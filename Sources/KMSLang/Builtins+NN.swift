@@ -99,9 +99,14 @@ extension BuiltinRegistry {
                      .keyword("weight", .optional(.number), default: .none),
                      .keyword("kernel", .optional(.number), default: .none),
                      .keyword("divergence", .optional(.string), default: .none),
-                     .keyword("conditioned", .optional(.boolean), default: .none)],
+                     .keyword("conditioned", .optional(.boolean), default: .none),
+                     .keyword("noise", .optional(.number), default: .none),
+                     .keyword("disc_lr", .optional(.number), default: .none),
+                     .keyword("disc_steps", .optional(.integer), default: .none),
+                     .keyword("enc_steps", .optional(.integer), default: .none),
+                     .keyword("adv_batch", .optional(.integer), default: .none)],
         summary: "a trainer for a model on data (a data value's train/validation, or one dataset); "
-          + "prior: pushes an autoencoder's code toward \"swiss_roll\" or \"one_hot\"",
+          + "prior: pushes an autoencoder's code toward a prior such as \"swiss_roll\" or \"one_hot\"",
         example: "t = trainer(ae, data, lr: 0.0008, batch: 164)"
       ) { arguments in
         let model = try arguments.host("model", as: ModelObject.self)
@@ -332,6 +337,19 @@ private func priorOptions(_ arguments: Arguments) throws(RuntimeError) -> PriorO
     options.kernelSize = Float(kernel)
   }
   if case .boolean(let flag) = arguments["conditioned"] { options.conditioned = flag }
+  if case .number = arguments["noise"] { options.noise = Float(try arguments.number("noise", in: 0...100)) }
+  if case .number = arguments["disc_lr"] {
+    let rate = try arguments.positive("disc_lr")
+    try arguments.require("disc_lr", rate <= 10, "at most 10")
+    options.discriminatorLearningRate = Float(rate)
+  }
+  for (name, keyPath) in [("disc_steps", \PriorOptions.discriminatorSteps), ("enc_steps", \.encoderSteps)] {
+    guard case .number = arguments[name] else { continue }
+    let steps = try arguments.integer(name, atLeast: 1)
+    try arguments.require(name, steps <= 100, "at most 100")
+    options[keyPath: keyPath] = steps
+  }
+  if case .number = arguments["adv_batch"] { options.adversarialBatch = try arguments.integer("adv_batch", atLeast: 1) }
   return options
 }
 

@@ -525,21 +525,20 @@ private func curvesFigure(_ arguments: Arguments) throws -> Value {
     metric = object.metric
   }
   if case .string(let chosen) = arguments["metric"] {
-    guard ["loss", "accuracy"].contains(chosen) else {
-      throw arguments.error("unknown metric '\(chosen)'", help: "use \"loss\" or \"accuracy\"")
+    guard historyMetricNames.contains(chosen) else {
+      throw arguments.error("unknown metric '\(chosen)'",
+                            help: "use " + historyMetricNames.map { "\"\($0)\"" }.joined(separator: ", "))
     }
     metric = chosen
   }
   guard !history.records.isEmpty else {
     throw arguments.error("the history has no epochs yet", help: "train first, e.g. h = t.fit(10)")
   }
-  let records = history.records
-  let train: [Double?] = metric == "loss" ? records.map(\.trainLoss) : records.map(\.trainAccuracy)
-  let validation: [Double?] =
-    metric == "loss" ? records.map(\.validationLoss) : records.map(\.validationAccuracy)
+  let (train, validation) = historySeries(history, metric: metric)!
   guard train.allSatisfy({ $0 != nil }) else {
     throw arguments.error(
-      "this history has no accuracy (an autoencoder's has only loss)",
+      metric == "accuracy" ? "this history has no accuracy (an autoencoder's has only loss)"
+        : "this history has no \(metric) (only Part B's prior penalties record it)",
       help: "use metric: \"loss\"")
   }
   let trainValues = train.map { Float($0!) }

@@ -29,6 +29,10 @@ public final class HistoryObject: HostObject {
     var header = ["epoch", "loss"]
     if hasAccuracy { header.append("accuracy") }
     if hasValidation { header += ["val_loss"] + (hasAccuracy ? ["val_accuracy"] : []) }
+    // Part B: the terms the first epoch recorded, training then validation.
+    let terms = (history.records.first?.trainTerms?.named ?? []).map(\.name)
+    let validationTerms = (history.records.first?.validationTerms?.named ?? []).map(\.name)
+    header += terms + validationTerms.map { "val_" + $0 }
     header.append("seconds")
     var rows = [header]
     for record in history.records {
@@ -37,6 +41,10 @@ public final class HistoryObject: HostObject {
       if hasValidation {
         row.append(record.validationLoss.map { String(format: "%.4f", $0) } ?? "-")
         if hasAccuracy { row.append(record.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-") }
+      }
+      for (names, recorded) in [(terms, record.trainTerms), (validationTerms, record.validationTerms)] {
+        let values = Dictionary((recorded?.named ?? []).map { ($0.name, $0.value) }) { a, _ in a }
+        row += names.map { name in values[name].map { String(format: "%.4f", $0) } ?? "-" }
       }
       row.append(String(format: "%.1f", record.seconds))
       if record.epoch == history.bestEpoch { row[0] += " *" }
@@ -71,6 +79,15 @@ public final class HistoryObject: HostObject {
       .attribute("val_accuracy", of: HistoryObject.self, summary: "validation accuracy per epoch (classifiers)") {
         series($0.history) { $0.validationAccuracy }
       },
+    ] + termMetrics.flatMap { term in
+      [HostAttribute.attribute(term.name, of: HistoryObject.self, summary: "\(term.summary) per epoch (Part B)") {
+         series($0.history) { $0.trainTerms.flatMap(term.value) }
+       },
+       HostAttribute.attribute("val_" + term.name, of: HistoryObject.self,
+                               summary: "validation \(term.summary) per epoch (Part B)") {
+         series($0.history) { $0.validationTerms.flatMap(term.value) }
+       }]
+    } + [
       .attribute("seconds", of: HistoryObject.self, summary: "training seconds, all epochs") {
         .number($0.history.totalSeconds)
       },
@@ -89,6 +106,10 @@ func epochLine(_ record: EpochRecord) -> String {
   if let accuracy = record.trainAccuracy { parts.append("acc " + String(format: "%.4f", accuracy)) }
   if let loss = record.validationLoss { parts.append("val_loss " + String(format: "%.4f", loss)) }
   if let accuracy = record.validationAccuracy { parts.append("val_acc " + String(format: "%.4f", accuracy)) }
+  // Part B: the loss's parts, training then validation (`val_mse`, `val_div`, …).
+  for (prefix, terms) in [("", record.trainTerms), ("val_", record.validationTerms)] {
+    for (name, value) in terms?.named ?? [] { parts.append(prefix + name + " " + String(format: "%.4f", value)) }
+  }
   parts.append(String(format: "%.1f s", record.seconds))
   return parts.joined(separator: "  ")
 }
@@ -101,7 +122,14 @@ func recordValue(_ record: EpochRecord) -> Value {
   if let value = record.trainAccuracy { result["accuracy"] = .number(value) }
   if let value = record.validationLoss { result["val_loss"] = .number(value) }
   if let value = record.validationAccuracy { result["val_accuracy"] = .number(value) }
+  for (prefix, terms) in [("", record.trainTerms), ("val_", record.validationTerms)] {
+    for (name, value) in terms?.named ?? [] { result[prefix + termNames[name, default: name]] = .number(value) }
+  }
   result["seconds"] = .number(record.seconds)
   return .record(result)
 }
+
+/// The history's names for the epoch line's short term names.
+let termNames = ["mse": "mse", "div": "divergence", "d_loss": "disc_loss", "d_acc": "disc_accuracy",
+                 "g_loss": "adv_loss"]
 

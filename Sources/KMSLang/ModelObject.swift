@@ -119,6 +119,12 @@ public final class ModelObject: HostObject {
       }
     ])
 
+  /// A whole autoencoder's encoder, or nil.
+  var encoderPart: ModelObject? {
+    guard isWhole, let (encoder, _) = model.encoderDecoder else { return nil }
+    return ModelObject(part: encoder, of: model, inputShape: inputShape)
+  }
+
   private func part(encoder wantsEncoder: Bool) throws -> Value {
     let name = wantsEncoder ? "encoder" : "decoder"
     guard let (encoder, decoder) = model.encoderDecoder, isWhole else {

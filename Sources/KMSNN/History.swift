@@ -12,6 +12,76 @@ public struct EpochRecord: Sendable, Equatable, Codable {
   public var validationAccuracy: Double?
   /// Wall-clock seconds of the epoch's training (evaluation excluded).
   public var seconds: Double
+  /// The training loss's parts, averaged over the epoch's batches like `trainLoss`, for
+  /// objectives made of several terms (Part B's prior penalties); nil otherwise.
+  public var trainTerms: LossTerms? = nil
+  /// The same parts on the validation set after the epoch.
+  public var validationTerms: LossTerms? = nil
+}
+
+/// The parts of a prior objective's loss on a batch or an epoch (paper Part B): total =
+/// reconstruction + λ·divergence; the discriminator's numbers are reported beside it, since the
+/// discriminator and the encoder's adversarial steps have losses of their own.
+public struct LossTerms: Sendable, Equatable, Codable {
+  /// Reconstruction MSE.
+  public var reconstruction: Double
+  /// The divergence between codes and a prior sample (unweighted), with a divergence penalty.
+  public var divergence: Double?
+  /// The discriminator's sigmoid cross-entropy on prior samples (real) and codes (fake).
+  public var discriminatorLoss: Double?
+  /// The share of prior samples and codes the discriminator tells apart correctly (logit > 0
+  /// for real, ≤ 0 for fake); 0.5 is a discriminator the encoder fools half the time.
+  public var discriminatorAccuracy: Double?
+  /// The encoder's adversarial loss, BCE(D(code), 1).
+  public var adversarialLoss: Double?
+
+  /// Creates the terms of one batch.
+  public init(reconstruction: Double, divergence: Double? = nil, discriminatorLoss: Double? = nil,
+              discriminatorAccuracy: Double? = nil, adversarialLoss: Double? = nil) {
+    (self.reconstruction, self.divergence, self.discriminatorLoss) =
+      (reconstruction, divergence, discriminatorLoss)
+    (self.discriminatorAccuracy, self.adversarialLoss) = (discriminatorAccuracy, adversarialLoss)
+  }
+
+  /// The terms by name, in the order the epoch line prints them: `mse`, `csd` (or the
+  /// divergence's name), `d_loss`, `d_acc`, `g_loss`.
+  public var named: [(name: String, value: Double)] {
+    var terms = [("mse", reconstruction)]
+    if let divergence { terms.append(("div", divergence)) }
+    if let discriminatorLoss { terms.append(("d_loss", discriminatorLoss)) }
+    if let discriminatorAccuracy { terms.append(("d_acc", discriminatorAccuracy)) }
+    if let adversarialLoss { terms.append(("g_loss", adversarialLoss)) }
+    return terms
+  }
+}
+
+/// Sums batches' terms weighted by batch size, for an epoch's or a validation set's mean.
+struct LossTermsSum {
+  private var sums = [Double](repeating: 0, count: 5)
+  private var present = [Bool](repeating: false, count: 5)
+  private var weight = 0.0
+
+  /// Adds one batch's terms (nothing when the batch had none).
+  mutating func add(_ terms: LossTerms?, count: Int) {
+    guard let terms else { return }
+    let values = [terms.reconstruction, terms.divergence, terms.discriminatorLoss,
+                  terms.discriminatorAccuracy, terms.adversarialLoss]
+    for (i, value) in values.enumerated() {
+      guard let value else { continue }
+      sums[i] += value * Double(count)
+      present[i] = true
+    }
+    weight += Double(count)
+  }
+
+  /// The weighted means, or nil when no batch had terms.
+  var mean: LossTerms? {
+    guard weight > 0 else { return nil }
+    func term(_ i: Int) -> Double? { present[i] ? sums[i] / weight : nil }
+    return LossTerms(reconstruction: sums[0] / weight, divergence: term(1),
+                     discriminatorLoss: term(2), discriminatorAccuracy: term(3),
+                     adversarialLoss: term(4))
+  }
 }
 
 /// The records of every completed epoch, plus what early stopping decided.

@@ -6,6 +6,8 @@ public struct BatchResult {
   public var loss: Float
   /// Correctly classified examples in the batch (0 when the objective does not classify).
   public var correct: Int
+  /// The loss's parts, for objectives made of several terms (Part B); nil otherwise.
+  public var terms: LossTerms? = nil
 }
 
 /// What the trainer optimises: one update per batch, and evaluation without updates.

@@ -141,6 +141,7 @@ public final class Trainer {
     // One copy an epoch (no allocation after the first), for the rare rollback below.
     let startWeights = epochStartWeights.tensor(objective.store.values.shape)
     startWeights.assign(objective.store.values)
+    var terms = LossTermsSum()
     for (index, indices) in order.batches.enumerated() {
       if shouldStop() { return .interrupted(batchesDone: index) }
       let x = inputBatch.tensor([indices.count, training.featureCount])
@@ -153,6 +154,7 @@ public final class Trainer {
       }
       lossSum += Double(result.loss) * Double(indices.count)
       correct += result.correct
+      terms.add(result.terms, count: indices.count)
       seen += indices.count
       onBatch?(BatchProgress(epoch: epoch, batch: index + 1, batchCount: order.count,
                              loss: lossSum / Double(seen), elapsed: Date().timeIntervalSince(start)))
@@ -161,11 +163,12 @@ public final class Trainer {
     var record = EpochRecord(
       epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)),
       trainAccuracy: objective.reportsAccuracy ? Double(correct) / Double(max(seen, 1)) : nil,
-      validationLoss: nil, validationAccuracy: nil, seconds: seconds)
+      validationLoss: nil, validationAccuracy: nil, seconds: seconds, trainTerms: terms.mean)
     if let validation {
       let measured = evaluate(validation)
       record.validationLoss = measured.loss
       record.validationAccuracy = measured.accuracy
+      record.validationTerms = measured.terms
     }
     history.records.append(record)
     return .completed(record)
@@ -273,9 +276,10 @@ public final class Trainer {
   /// The objective's mean loss (and accuracy, for classifiers) on a set of examples, in batches
   /// of 1,000, without changing the model.
   /// - Parameter examples: the examples to measure.
-  public func evaluate(_ examples: Examples) -> (loss: Double, accuracy: Double?) {
+  public func evaluate(_ examples: Examples) -> (loss: Double, accuracy: Double?, terms: LossTerms?) {
     objective.setTraining(false)
     var lossSum = 0.0, correct = 0
+    var terms = LossTermsSum()
     for start in stride(from: 0, to: examples.count, by: evaluationBatchSize) {
       let end = min(start + evaluationBatchSize, examples.count)
       let x = examples.inputs.rows(start..<end)
@@ -283,9 +287,10 @@ public final class Trainer {
       let result = objective.evaluate(inputs: x, labels: labels)
       lossSum += Double(result.loss) * Double(end - start)
       correct += result.correct
+      terms.add(result.terms, count: end - start)
     }
     let n = Double(max(examples.count, 1))
-    return (lossSum / n, objective.reportsAccuracy ? Double(correct) / n : nil)
+    return (lossSum / n, objective.reportsAccuracy ? Double(correct) / n : nil, terms.mean)
   }
 }
 

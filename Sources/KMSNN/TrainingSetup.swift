@@ -41,6 +41,16 @@ public struct PriorOptions: Sendable, Equatable, Codable {
   public var divergence: DivergenceKind?
   /// Whether the discriminator sees labels.
   public var conditioned: Bool?
+  /// Gaussian noise added to the prior's samples (the paper's suggested noisy one-hot).
+  public var noise: Float?
+  /// The discriminator's learning rate (a fifth of the autoencoder's by default).
+  public var discriminatorLearningRate: Float?
+  /// Discriminator steps per adversarial piece (1).
+  public var discriminatorSteps: Int?
+  /// Encoder steps per adversarial piece (2).
+  public var encoderSteps: Int?
+  /// Examples per adversarial piece (128; see `PriorPenalty.AdversarialSchedule`).
+  public var adversarialBatch: Int?
 
   /// Creates options; everything nil is plain training.
   public init(prior: Prior.Kind? = nil, penalty: Penalty? = nil, weight: Float? = nil,
@@ -52,7 +62,14 @@ public struct PriorOptions: Sendable, Equatable, Codable {
   /// The given options, by keyword, in the order the messages check them.
   private var given: [(name: String, isSet: Bool)] {
     [("penalty", penalty != nil), ("weight", weight != nil), ("kernel", kernelSize != nil),
-     ("divergence", divergence != nil), ("conditioned", conditioned != nil)]
+     ("divergence", divergence != nil), ("conditioned", conditioned != nil), ("noise", noise != nil)]
+      + scheduleGiven
+  }
+
+  /// The adversarial schedule's options, by keyword.
+  private var scheduleGiven: [(name: String, isSet: Bool)] {
+    [("disc_lr", discriminatorLearningRate != nil), ("disc_steps", discriminatorSteps != nil),
+     ("enc_steps", encoderSteps != nil), ("adv_batch", adversarialBatch != nil)]
   }
 
   /// The penalty these options ask of `model`'s code, or nil when they name no prior.
@@ -72,15 +89,18 @@ public struct PriorOptions: Sendable, Equatable, Codable {
     guard let (encoder, _) = model.encoderDecoder else {
       throw TrainingSetupError("only an autoencoder's code can follow a prior, not a \(model.kindDescription)")
     }
-    let prior = Prior(kind, classCount: kind == .oneHot ? max(dataClassCount, 2) : 10)
     let latent = encoder.outputShape(for: model.inputShape).elementCount
+    if kind == .gaussian && !(2...10_000).contains(latent) {
+      throw TrainingSetupError("a Gaussian prior needs 2 to 10,000 dimensions, got \(latent)")
+    }
+    let prior = Prior(kind, classCount: max(dataClassCount, 2), noise: noise ?? 0, dimension: max(2, latent))
     guard latent == prior.dimension else {
       throw TrainingSetupError(
         "the \(kind.rawValue) prior is \(prior.dimension)-D but the code of \(model.kindDescription) is \(latent)-D",
         hint: "end the encoder sizes with \(prior.dimension), e.g. autoencoder([800, 400, \(prior.dimension)], code: \"linear\")")
     }
-    if kind == .swissRoll, case .dense(_, .relu)? = model.spec.layers.last {
-      throw TrainingSetupError("a ReLU code cannot reach the swiss roll's negative coordinates",
+    if kind != .oneHot, case .dense(_, .relu)? = model.spec.layers.last {
+      throw TrainingSetupError("a ReLU code cannot reach the \(kind.rawValue) prior's negative coordinates",
                                hint: "build the autoencoder with code: \"linear\"")
     }
     let penalty = self.penalty ?? .csd
@@ -97,8 +117,17 @@ public struct PriorOptions: Sendable, Equatable, Codable {
       throw TrainingSetupError("only a discriminator can be conditioned on labels",
                                hint: "use penalty: \"adversarial\" or \"csd+adversarial\"")
     }
+    if !adversarial, let stray = scheduleGiven.first(where: \.isSet) {
+      throw TrainingSetupError("\(stray.name) only applies with a discriminator",
+                               hint: "use penalty: \"adversarial\" or \"csd+adversarial\"")
+    }
+    var schedule = PriorPenalty.AdversarialSchedule()
+    schedule.discriminatorLearningRate = discriminatorLearningRate
+    if let steps = discriminatorSteps { schedule.discriminatorSteps = steps }
+    if let steps = encoderSteps { schedule.encoderSteps = steps }
+    if let size = adversarialBatch { schedule.batchSize = size }
     return PriorPenalty(prior: prior, divergence: term, adversarial: adversarial,
-                        conditioned: conditioned ?? false)
+                        conditioned: conditioned ?? false, schedule: schedule)
   }
 }
 

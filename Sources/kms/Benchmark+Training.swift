@@ -41,6 +41,7 @@ func runLibraryBenchmark(isQuick: Bool) {
   row("ideal epoch at the machine's sgemm rate", String(format: "%7.2f s", ideal))
   row("SAE rate / machine sgemm rate", String(format: "%7.2f", (sae.gflops ?? 0) / machineRate))
 
+  runPartBBenchmark(isQuick: isQuick)
   for (name, milliseconds) in PlotBenchmark.run() {
     row("render: \(name)", String(format: "%7.1f ms", milliseconds))
   }

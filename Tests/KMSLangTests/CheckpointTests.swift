@@ -17,7 +17,7 @@ struct CheckpointTests {
   static func script(_ body: String) -> String {
     """
     data = kmnist(sample: true)
-    parts = data.train.subset(per_class: 12).resplit(train: 0.7, validation: 0.3, test: 0)
+    parts = data.train.subset(per_class: 12).resplit(train: 0.6, validation: 0.3, test: 0.1)
     \(body)
     for x in t.history.loss { print(x) }
     for x in t.history.val_loss { print(x) }
@@ -90,7 +90,7 @@ struct CheckpointTests {
       try? bytes.write(to: URL(fileURLWithPath: path + ".bad"))
       var output = ""
       let interpreter = Interpreter { output += $0 }
-      let text = "data = kmnist(sample: true)\nparts = data.train.subset(per_class: 12).resplit(train: 0.7, validation: 0.3, test: 0)\n"
+      let text = "data = kmnist(sample: true)\nparts = data.train.subset(per_class: 12).resplit(train: 0.6, validation: 0.3, test: 0.1)\n"
         + source.replacingOccurrences(of: "P", with: "\"\(path).bad\"")
       guard case .failure(.runtime(let error)) = interpreter.run(SourceFile(name: "x.kms", text: text)) else {
         return "no error"
