@@ -3,8 +3,8 @@ import KMSData
 import KMSNN
 import KMSTensor
 
-// Model and training builtins: autoencoder, classifier, trainer, evaluate, encode, prior, save
-// and load. Their host types live in ModelObject.swift, TrainerObject.swift and
+// Model and training builtins: autoencoder, classifier, trainer, resume, evaluate, encode, save
+// and load (prior() is in Builtins+Prior.swift). Their host types live in ModelObject.swift, TrainerObject.swift and
 // HistoryObject.swift; the layer constructors in Builtins+Layers.swift.
 
 extension BuiltinRegistry {
@@ -229,47 +229,6 @@ extension BuiltinRegistry {
                                                notice: s.notice)))
         }
         return .host(DatasetObject(try encoded(try arguments.host("data", as: DatasetObject.self).dataset)))
-      })
-    register(
-      Builtin(
-        "prior",
-        parameters: [.required("kind", .string),
-                     .keyword("count", .integer, default: .number(1000)),
-                     .keyword("labels", .optional(.host("dataset")), default: .none),
-                     .keyword("noise", .number, default: .number(0)),
-                     .keyword("seed", .integer, default: .number(0))],
-        summary: "samples of a code prior, \"swiss_roll\" (2-D) or \"one_hot\" (10-D), as a dataset",
-        example: "roll = prior(\"swiss_roll\", count: 2000)"
-      ) { arguments in
-        let name = try arguments.string("kind")
-        guard let kind = Prior.Kind(rawValue: name) else {
-          throw arguments.error("unknown prior \(arguments["kind"].repr)",
-                                help: "use \"swiss_roll\" or \"one_hot\"")
-        }
-        let noise = try arguments.number("noise")
-        try arguments.require("noise", noise >= 0 && noise <= 100, "between 0 and 100")
-        let seed = try arguments.integer("seed", atLeast: 0)
-        var rng = RandomSource(seed: UInt64(seed))
-        var classNames = KMNIST.classNames
-        let points: Tensor, labels: [Int32], how: String
-        if case .host = arguments["labels"] {
-          // Conditioned on true labels: one sample per example, from its own class's region.
-          let data = try arguments.host("labels", as: DatasetObject.self).dataset
-          classNames = data.classNames
-          let prior = Prior(kind, classCount: data.classCount, noise: Float(noise))
-          (points, labels) = (prior.sample(labels: data.labels, rng: &rng), data.labels)
-          how = "conditioned on the labels of \(data.name)"
-        } else {
-          let count = try arguments.integer("count", atLeast: 1)
-          try arguments.require("count", count <= 10_000_000, "at most 10,000,000")
-          (points, labels) = Prior(kind, classCount: classNames.count, noise: Float(noise))
-            .sample(count: count, rng: &rng)
-          how = "\(grouped(count)) samples with uniformly random classes"
-        }
-        let noiseText = noise > 0 ? ", Gaussian noise σ \(Value.format(noise))" : ""
-        return .host(DatasetObject(Dataset(
-          codes: points, labels: labels, classNames: classNames,
-          provenance: "\(name) prior, \(how)\(noiseText), seed \(seed)", name: "\(name)-prior")))
       })
     register(
       Builtin(
