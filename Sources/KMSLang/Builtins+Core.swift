@@ -1,12 +1,15 @@
 import Foundation
 
 /// When the process started, for `clock()`.
-private let processStart = Date()
+/// When the clock started: set when the registry is built (`registerCore`), before any script
+/// can call `clock()`; monotonic, so wall-clock adjustments cannot make `clock()` negative.
+private let processStart = ContinuousClock.now
 
 extension BuiltinRegistry {
   /// Registers the core builtins: printing, conversion, lists, math, time and the script's
   /// environment.
   public func registerCore() {
+    _ = processStart  // start the clock now (globals initialise on first use)
     registerPrinting()
     registerConversions()
     registerCollections()
@@ -280,7 +283,11 @@ extension BuiltinRegistry {
         "clock", returns: .number, summary: "seconds since kms started, for timing",
         example: "t0 = clock(); train(); print(clock() - t0)"
       ) { _ in
-        .number(Date().timeIntervalSince(processStart))
+        // NOTE: `processStart` is a lazily initialised global; read in the same expression as
+        // `now`, it was first set after `now` was taken, hence `-2.38e-07` on the first call.
+        let elapsed = ContinuousClock.now - processStart
+        return .number(
+          max(0, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
       })
     register(
       Builtin(
