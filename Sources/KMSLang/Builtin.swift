@@ -18,6 +18,8 @@ public indirect enum ValueType: Sendable, Equatable, CustomStringConvertible {
   case function
   /// A host object whose type has this name, e.g. `.host("model")`.
   case host(String)
+  /// A list whose elements all have this type (declared return types: `.listOf(.number)`).
+  case listOf(ValueType)
   /// Any one of the listed types.
   case oneOf([ValueType])
   /// The type, or `none`.
@@ -31,6 +33,7 @@ public indirect enum ValueType: Sendable, Equatable, CustomStringConvertible {
       (.record, .record), (.function, .function):
       return true
     case (.integer, .number(let number)): return number == number.rounded() && number.isFinite
+    case (.listOf(let element), .list(let list)): return list.elements.allSatisfy(element.accepts)
     case (.host(let name), .host(let object)): return object.hostType.name == name
     case (.oneOf(let types), _): return types.contains { $0.accepts(value) }
     case (.optional(let type), _):
@@ -52,6 +55,7 @@ public indirect enum ValueType: Sendable, Equatable, CustomStringConvertible {
     case .record: "record"
     case .function: "function"
     case .host(let name): name
+    case .listOf(let element): "list of \(element)"
     case .oneOf(let types): types.map(\.description).joined(separator: " or ")
     case .optional(let type): "\(type) or none"
     }
@@ -155,19 +159,22 @@ public final class Builtin: @unchecked Sendable {
   public let summary: String
   /// One line of kms showing a typical call, printed by `help`.
   public let example: String
+  /// What a call returns, for the type checker; `.any` when it varies or is not declared.
+  public let returns: ValueType
   /// The Swift code; receives checked arguments (and, for methods, the receiver).
   public let implementation: (Arguments) throws -> Value
 
   /// Creates a builtin.
   /// - Parameters:
   ///   - name: the name it is called by.
+  ///   - returns: what a call returns, for the type checker.
   ///   - parameters: the parameters in order.
   ///   - summary: one line saying what it does.
   ///   - example: one line of kms showing a call.
   ///   - implementation: the Swift code, receiving checked arguments.
   public init(
-    _ name: String, parameters: [Parameter] = [], summary: String, example: String,
-    implementation: @escaping (Arguments) throws -> Value
+    _ name: String, returns: ValueType = .any, parameters: [Parameter] = [], summary: String,
+    example: String, implementation: @escaping (Arguments) throws -> Value
   ) {
     if let variadic = parameters.firstIndex(where: \.isVariadic) {
       precondition(
@@ -178,6 +185,7 @@ public final class Builtin: @unchecked Sendable {
     self.parameters = parameters
     self.summary = summary
     self.example = example
+    self.returns = returns
     self.implementation = implementation
   }
 
@@ -185,15 +193,18 @@ public final class Builtin: @unchecked Sendable {
   /// - Parameters:
   ///   - name: the method's name, without the type (`step`).
   ///   - type: the Swift class of the receivers.
+  ///   - returns: what a call returns, for the type checker.
   ///   - parameters: the parameters in order.
   ///   - summary: one line saying what it does.
   ///   - example: one line of kms showing a call.
   ///   - body: the Swift code, receiving the receiver and checked arguments.
   public static func method<Object: HostObject>(
-    _ name: String, of type: Object.Type, parameters: [Parameter] = [], summary: String,
-    example: String, _ body: @escaping (Object, Arguments) throws -> Value
+    _ name: String, of type: Object.Type, returns: ValueType = .any, parameters: [Parameter] = [],
+    summary: String, example: String, _ body: @escaping (Object, Arguments) throws -> Value
   ) -> Builtin {
-    Builtin(name, parameters: parameters, summary: summary, example: example) { arguments in
+    Builtin(
+      name, returns: returns, parameters: parameters, summary: summary, example: example
+    ) { arguments in
       try body(try arguments.receiver(as: Object.self), arguments)
     }
   }
@@ -201,7 +212,7 @@ public final class Builtin: @unchecked Sendable {
   /// The same builtin under another name (used to qualify methods as `type.method`).
   func renamed(_ newName: String) -> Builtin {
     Builtin(
-      newName, parameters: parameters, summary: summary, example: example,
+      newName, returns: returns, parameters: parameters, summary: summary, example: example,
       implementation: implementation)
   }
 
@@ -244,6 +255,8 @@ public struct HostAttribute {
   public let name: String
   /// One line saying what it is, printed by `help`.
   public let summary: String
+  /// What it holds, for the type checker; `.any` when it varies or is not declared.
+  public let type: ValueType
   let get: (any HostObject) throws -> Value
 
   /// Reads the attribute from an object of the declaring type.
@@ -256,12 +269,14 @@ public struct HostAttribute {
   /// - Parameters:
   ///   - name: the attribute's name.
   ///   - type: the Swift class of the receivers.
+  ///   - valueType: what it holds, for the type checker.
   ///   - summary: one line saying what it is.
   ///   - get: computes the value from the receiver.
   public static func attribute<Object: HostObject>(
-    _ name: String, of type: Object.Type, summary: String, _ get: @escaping (Object) throws -> Value
+    _ name: String, of type: Object.Type, type valueType: ValueType = .any, summary: String,
+    _ get: @escaping (Object) throws -> Value
   ) -> HostAttribute {
-    HostAttribute(name: name, summary: summary) { object in
+    HostAttribute(name: name, summary: summary, type: valueType) { object in
       // The interpreter only looks attributes up on objects of the type that declares them.
       guard let typed = object as? Object else {
         preconditionFailure("attribute '\(name)' looked up on a \(object.hostType.name)")

@@ -307,7 +307,7 @@ extension BuiltinRegistry {
     ]
     register(
       Builtin(
-        "plot",
+        "plot", returns: .host("figure"),
         parameters: [
           .required("xs", .oneOf([.list, .host("table")])),
           .optional("ys", .optional(.list), default: .none),
@@ -322,7 +322,7 @@ extension BuiltinRegistry {
         implementation: plotFigure))
     register(
       Builtin(
-        "hist",
+        "hist", returns: .host("figure"),
         parameters: [
           .required("values", .list), .keyword("bins", .integer, default: .number(10)),
         ] + common,
@@ -331,7 +331,7 @@ extension BuiltinRegistry {
         implementation: histFigure))
     register(
       Builtin(
-        "bar",
+        "bar", returns: .host("figure"),
         parameters: [.required("labels", .list), .required("values", .list)] + common,
         summary: "a bar chart, one bar per label",
         example: "fig = bar([\"SAE + MLP\", \"CNN\"], [0.85, 0.95], ylabel: \"accuracy\")",

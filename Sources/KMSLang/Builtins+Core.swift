@@ -1,12 +1,15 @@
 import Foundation
 
 /// When the process started, for `clock()`.
-private let processStart = Date()
+/// When the clock started: set when the registry is built (`registerCore`), before any script
+/// can call `clock()`; monotonic, so wall-clock adjustments cannot make `clock()` negative.
+private let processStart = ContinuousClock.now
 
 extension BuiltinRegistry {
   /// Registers the core builtins: printing, conversion, lists, math, time and the script's
   /// environment.
   public func registerCore() {
+    _ = processStart  // start the clock now (globals initialise on first use)
     registerPrinting()
     registerConversions()
     registerCollections()
@@ -69,7 +72,7 @@ extension BuiltinRegistry {
   private func registerConversions() {
     register(
       Builtin(
-        "str", parameters: [.required("value", .any)],
+        "str", returns: .string, parameters: [.required("value", .any)],
         summary: "converts a value to the string print would write", example: "\"epoch \" + str(3)"
       ) { arguments in
         guard let text = arguments["value"].text(limit: Limits.maximumStringBytes) else {
@@ -81,7 +84,7 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "num", parameters: [.required("value", .oneOf([.number, .string, .boolean]))],
+        "num", returns: .number, parameters: [.required("value", .oneOf([.number, .string, .boolean]))],
         summary: "converts a string (or boolean) to a number", example: "num(\"0.0008\") * 2"
       ) { arguments in
         switch arguments["value"] {
@@ -98,7 +101,7 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "type", parameters: [.required("value", .any)],
+        "type", returns: .string, parameters: [.required("value", .any)],
         summary:
           "the name of a value's type: number, string, boolean, none, list, record, function or a host type",
         example: "type([1, 2])"
@@ -110,7 +113,7 @@ extension BuiltinRegistry {
   private func registerCollections() {
     register(
       Builtin(
-        "len", parameters: [.required("value", .oneOf([.list, .string, .record]))],
+        "len", returns: .integer, parameters: [.required("value", .oneOf([.list, .string, .record]))],
         summary: "the number of elements of a list, characters of a string or entries of a record",
         example: "len([800, 400, 225])"
       ) { arguments in
@@ -123,7 +126,7 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "range",
+        "range", returns: .listOf(.number),
         parameters: [
           .required("start", .integer), .optional("stop", .optional(.integer), default: .none),
           .optional("step", .integer, default: .number(1)),
@@ -174,14 +177,14 @@ extension BuiltinRegistry {
         implementation: pushBody))
     register(
       Builtin(
-        "keys", parameters: [.required("record", .record)],
+        "keys", returns: .listOf(.string), parameters: [.required("record", .record)],
         summary: "the keys of a record, in insertion order", example: "keys({name: \"a\", n: 3})"
       ) { arguments in
         .list(List(try arguments.record("record").keys.map { .string($0) }))
       })
     register(
       Builtin(
-        "sort", parameters: [.required("list", .list)],
+        "sort", returns: .list, parameters: [.required("list", .list)],
         summary: "a sorted copy of a list of numbers or of strings", example: "sort([3, 1, 2])"
       ) { arguments in
         let elements = try arguments.list("list").elements
@@ -198,7 +201,7 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "join",
+        "join", returns: .string,
         parameters: [
           .required("list", .list), .optional("separator", .string, default: .string("")),
         ],
@@ -249,7 +252,7 @@ extension BuiltinRegistry {
     }
     register(
       Builtin(
-        "round",
+        "round", returns: .number,
         parameters: [.required("x", .number), .optional("digits", .integer, default: .number(0))],
         summary: "rounds to a number of decimal digits (halves away from zero)",
         example: "round(0.123456, 3)"
@@ -265,7 +268,7 @@ extension BuiltinRegistry {
     ] {
       register(
         Builtin(
-          name, parameters: [.variadic("values", .oneOf([.number, .list]))],
+          name, returns: .number, parameters: [.variadic("values", .oneOf([.number, .list]))],
           summary:
             "the \(name == "min" ? "smallest" : "largest") of several numbers or of one list of numbers",
           example: "\(name)(3, 1, 2) or \(name)(losses)"
@@ -281,7 +284,7 @@ extension BuiltinRegistry {
     }
     register(
       Builtin(
-        "sum", parameters: [.required("list", .list)],
+        "sum", returns: .number, parameters: [.required("list", .list)],
         summary: "the sum of a list of numbers", example: "sum([1, 2, 3])"
       ) { arguments in
         guard let numbers = try arguments.list("list").elements.numbersIfAll else {
@@ -294,20 +297,24 @@ extension BuiltinRegistry {
   private func registerEnvironment() {
     register(
       Builtin(
-        "time", summary: "seconds since 1970-01-01 UTC (wall clock)", example: "start = time()"
+        "time", returns: .number, summary: "seconds since 1970-01-01 UTC (wall clock)", example: "start = time()"
       ) { _ in
         .number(Date().timeIntervalSince1970)
       })
     register(
       Builtin(
-        "clock", summary: "seconds since kms started, for timing",
+        "clock", returns: .number, summary: "seconds since kms started, for timing",
         example: "t0 = clock(); train(); print(clock() - t0)"
       ) { _ in
-        .number(Date().timeIntervalSince(processStart))
+        // NOTE: `processStart` is a lazily initialised global; read in the same expression as
+        // `now`, it was first set after `now` was taken, hence `-2.38e-07` on the first call.
+        let elapsed = ContinuousClock.now - processStart
+        return .number(
+          max(0, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
       })
     register(
       Builtin(
-        "args", summary: "the arguments given after the script's path, as strings",
+        "args", returns: .listOf(.string), summary: "the arguments given after the script's path, as strings",
         example: "epochs = num(args()[0])"
       ) { arguments in
         .list(List(arguments.interpreter.scriptArguments.map { .string($0) }))

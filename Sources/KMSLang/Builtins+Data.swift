@@ -26,29 +26,29 @@ public final class DatasetObject: HostObject {
   public static let hostType = HostType(
     name: "dataset", summary: "images (or codes) with labels, and where they came from",
     attributes: [
-      .attribute("count", of: DatasetObject.self, summary: "the number of examples") {
+      .attribute("count", of: DatasetObject.self, type: .integer, summary: "the number of examples") {
         .number(Double($0.dataset.count))
       },
-      .attribute("features", of: DatasetObject.self, summary: "features per example (784 for images)") {
+      .attribute("features", of: DatasetObject.self, type: .integer, summary: "features per example (784 for images)") {
         .number(Double($0.dataset.featureCount))
       },
-      .attribute("classes", of: DatasetObject.self, summary: "the class names, by label") {
+      .attribute("classes", of: DatasetObject.self, type: .listOf(.string), summary: "the class names, by label") {
         .list($0.dataset.classNames.map { .string($0) })
       },
-      .attribute("class_counts", of: DatasetObject.self, summary: "examples per class, by label") {
+      .attribute("class_counts", of: DatasetObject.self, type: .listOf(.number), summary: "examples per class, by label") {
         .list($0.dataset.classCounts.map { .number(Double($0)) })
       },
-      .attribute("labels", of: DatasetObject.self, summary: "every example's label, as a list") {
+      .attribute("labels", of: DatasetObject.self, type: .listOf(.number), summary: "every example's label, as a list") {
         .list($0.dataset.labels.map { .number(Double($0)) })
       },
-      .attribute("name", of: DatasetObject.self, summary: "the dataset's name") { .string($0.dataset.name) },
-      .attribute("provenance", of: DatasetObject.self, summary: "exactly which data this is") {
+      .attribute("name", of: DatasetObject.self, type: .string, summary: "the dataset's name") { .string($0.dataset.name) },
+      .attribute("provenance", of: DatasetObject.self, type: .string, summary: "exactly which data this is") {
         .string($0.dataset.provenance)
       },
     ],
     methods: [
       .method(
-        "subset", of: DatasetObject.self,
+        "subset", of: DatasetObject.self, returns: .host("dataset"),
         parameters: [.keyword("per_class", .integer, default: .number(100)),
                      .keyword("seed", .optional(.integer), default: .none)],
         summary: "the first (or, with a seed, random) per_class examples of each class",
@@ -59,7 +59,7 @@ public final class DatasetObject: HostObject {
         return try libraryCall(arguments) { .host(DatasetObject(try object.dataset.subset(perClass: perClass, seed: seed))) }
       },
       .method(
-        "resplit", of: DatasetObject.self,
+        "resplit", of: DatasetObject.self, returns: .host("data"),
         parameters: [.keyword("train", .number, default: .number(0.7)),
                      .keyword("validation", .number, default: .number(0.1)),
                      .keyword("test", .number, default: .number(0.2)),
@@ -92,18 +92,18 @@ public final class SplitsObject: HostObject {
   public static let hostType = HostType(
     name: "data", summary: "train, validation and test datasets under one protocol",
     attributes: [
-      .attribute("train", of: SplitsObject.self, summary: "the training set") { .host(DatasetObject($0.splits.train)) },
-      .attribute("validation", of: SplitsObject.self, summary: "the validation set") {
+      .attribute("train", of: SplitsObject.self, type: .host("dataset"), summary: "the training set") { .host(DatasetObject($0.splits.train)) },
+      .attribute("validation", of: SplitsObject.self, type: .host("dataset"), summary: "the validation set") {
         .host(DatasetObject($0.splits.validation))
       },
-      .attribute("test", of: SplitsObject.self, summary: "the test set") { .host(DatasetObject($0.splits.test)) },
-      .attribute("protocol", of: SplitsObject.self, summary: "official, kmnist-10k, sample or fashion") {
+      .attribute("test", of: SplitsObject.self, type: .host("dataset"), summary: "the test set") { .host(DatasetObject($0.splits.test)) },
+      .attribute("protocol", of: SplitsObject.self, type: .string, summary: "official, kmnist-10k, sample or fashion") {
         .string($0.splits.protocolName)
       },
       .attribute("notice", of: SplitsObject.self, summary: "why this is not the paper's protocol, if it is not") {
         $0.splits.notice.map { .string($0) } ?? .none
       },
-      .attribute("classes", of: SplitsObject.self, summary: "the class names, by label") {
+      .attribute("classes", of: SplitsObject.self, type: .listOf(.string), summary: "the class names, by label") {
         .list($0.splits.train.classNames.map { .string($0) })
       },
     ])
@@ -159,7 +159,7 @@ extension BuiltinRegistry {
     register(SplitsObject.hostType)
     register(
       Builtin(
-        "kmnist",
+        "kmnist", returns: .host("data"),
         parameters: [.optional("path", .optional(.string), default: .none),
                      .keyword("sample", .boolean, default: .boolean(false))],
         summary: "loads KMNIST: the path, else $KMS_DATA, else the fetch cache, else the shipped sample",
@@ -175,7 +175,7 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "fashion_mnist", parameters: [],
+        "fashion_mnist", returns: .host("data"), parameters: [],
         summary: "loads Debian's Fashion-MNIST (60k/10k, same format) for full-size speed runs",
         example: "fashion = fashion_mnist()"
       ) { arguments in
@@ -196,7 +196,7 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "resplit",
+        "resplit", returns: .host("data"),
         parameters: [.required("dataset", .host("dataset")),
                      .keyword("train", .number, default: .number(0.7)),
                      .keyword("validation", .number, default: .number(0.1)),

@@ -21,7 +21,7 @@ public final class LayerObject: HostObject {
   public static let hostType = HostType(
     name: "layer", summary: "one layer of a network, for classifier([…])",
     attributes: [
-      .attribute("kind", of: LayerObject.self, summary: "dense, dropout, …") {
+      .attribute("kind", of: LayerObject.self, type: .string, summary: "dense, dropout, …") {
         .string(String($0.spec.summaryName.prefix(while: { $0 != "(" })))
       }
     ])

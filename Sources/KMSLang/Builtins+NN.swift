@@ -15,7 +15,7 @@ extension BuiltinRegistry {
     }
     register(
       Builtin(
-        "autoencoder",
+        "autoencoder", returns: .host("model"),
         parameters: [.required("sizes", .list),
                      .keyword("inputs", .integer, default: .number(784)),
                      .keyword("code", .string, default: .string("relu")),
@@ -37,7 +37,7 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "classifier",
+        "classifier", returns: .host("model"),
         parameters: [.required("network", .oneOf([.integer, .host("dataset"), .list])),
                      .keyword("hidden", .optional(.list), default: .none),
                      .keyword("classes", .optional(.integer), default: .none),
@@ -87,7 +87,7 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
-        "trainer",
+        "trainer", returns: .host("trainer"),
         parameters: [.required("model", .host("model")),
                      .required("data", .oneOf([.host("data"), .host("dataset")])),
                      .keyword("lr", .number, default: .number(0.001)),
@@ -243,12 +243,13 @@ extension BuiltinRegistry {
         }
         let path = try arguments.string("path")
         try libraryCall(arguments) { try ModelFile.write(model.model, to: path) }
+        model.isTrainedSinceSaved = false
         arguments.write("saved \(model.summary) to \(path)\n")
         return .none
       })
     register(
       Builtin(
-        "load",
+        "load", returns: .host("model"),
         parameters: [.required("path", .string)],
         summary: "reads a model saved with save()",
         example: "ae = load(\"sae.kmsmodel\")"

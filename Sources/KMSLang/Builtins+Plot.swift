@@ -44,23 +44,23 @@ public final class FigureObject: HostObject {
       ) {
         .string($0.kind)
       },
-      .attribute("width", of: FigureObject.self, summary: "width in pixels at scale 1") {
+      .attribute("width", of: FigureObject.self, type: .integer, summary: "width in pixels at scale 1") {
         .number(Double($0.width))
       },
-      .attribute("height", of: FigureObject.self, summary: "height in pixels at scale 1") {
+      .attribute("height", of: FigureObject.self, type: .integer, summary: "height in pixels at scale 1") {
         .number(Double($0.height))
       },
     ],
     methods: [
       .method(
-        "png", of: FigureObject.self,
+        "png", of: FigureObject.self, returns: .string,
         parameters: [.required("path", .string), .keyword("scale", .integer, default: .number(1))],
         summary:
           "writes the figure as a PNG (SVG for a path ending in .svg), atomically; returns the path",
         example: "fig.png(\"figures/recon.png\")"
       ) { object, arguments in try writePNG(object, arguments) },
       .method(
-        "svg", of: FigureObject.self,
+        "svg", of: FigureObject.self, returns: .string,
         parameters: [.required("path", .string), .keyword("scale", .integer, default: .number(1))],
         summary: "writes the figure as SVG (text stays text), atomically; returns the path",
         example: "fig.svg(\"figures/recon.svg\")"
@@ -601,7 +601,7 @@ extension BuiltinRegistry {
     let labels = KMSLang.Parameter.keyword("labels", .string, default: .string("romaji"))
     register(
       Builtin(
-        "images",
+        "images", returns: .host("figure"),
         parameters: [
           .required("dataset", .host("dataset")),
           .keyword("per_class", .integer, default: .number(1)),
@@ -615,7 +615,7 @@ extension BuiltinRegistry {
         implementation: imagesFigure))
     register(
       Builtin(
-        "reconstructions",
+        "reconstructions", returns: .host("figure"),
         parameters: [
           .required("model", .host("model")), .required("dataset", .host("dataset")),
           .keyword("count", .integer, default: .number(10)),
@@ -629,7 +629,7 @@ extension BuiltinRegistry {
         implementation: reconstructionsFigure))
     register(
       Builtin(
-        "scatter",
+        "scatter", returns: .host("figure"),
         parameters: [
           .required("source", .oneOf([.host("model"), .host("dataset"), .list])),
           .optional("dataset", .optional(.host("dataset")), default: .none),
@@ -643,7 +643,7 @@ extension BuiltinRegistry {
         implementation: scatterFigure))
     register(
       Builtin(
-        "confusion",
+        "confusion", returns: .host("figure"),
         parameters: [
           .required("source", .oneOf([.host("evaluation"), .host("model")])),
           .optional("dataset", .optional(.host("dataset")), default: .none),
@@ -655,7 +655,7 @@ extension BuiltinRegistry {
         implementation: confusionFigure))
     register(
       Builtin(
-        "curves",
+        "curves", returns: .host("figure"),
         parameters: [
           .required("history", .oneOf([.host("history"), .host("trainer")])),
           .keyword("metric", .optional(.string), default: .none),
@@ -669,14 +669,14 @@ extension BuiltinRegistry {
         implementation: curvesFigure))
     register(
       Builtin(
-        "panels",
+        "panels", returns: .host("figure"),
         parameters: [.variadic("figures", .oneOf([.host("figure"), .list])), columns, title],
         summary: "figures side by side (a list, or one argument each), each keeping its own title",
         example: "fig = panels([recon, scatter(codes.test), curves(h)])",
         implementation: panelsFigure))
     register(
       Builtin(
-        "png",
+        "png", returns: .string,
         parameters: [
           .required("figure", .host("figure")), .required("path", .string),
           .keyword("scale", .integer, default: .number(1)),

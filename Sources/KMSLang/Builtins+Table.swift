@@ -78,10 +78,10 @@ public final class TableObject: HostObject {
   public static let hostType = HostType(
     name: "table", summary: "rows of named values, printed aligned and written as CSV",
     attributes: [
-      .attribute("columns", of: TableObject.self, summary: "the column names") {
+      .attribute("columns", of: TableObject.self, type: .listOf(.string), summary: "the column names") {
         .list($0.columns.map { .string($0) })
       },
-      .attribute("rows", of: TableObject.self, summary: "the rows, as records") { table in
+      .attribute("rows", of: TableObject.self, type: .listOf(.record), summary: "the rows, as records") { table in
         .list(table.rows.map { row in
           let record = Record()
           for (column, value) in zip(table.columns, row) { record[column] = value }
@@ -115,7 +115,7 @@ extension BuiltinRegistry {
     register(TableObject.hostType)
     register(
       Builtin(
-        "table",
+        "table", returns: .host("table"),
         parameters: [.required("rows", .list),
                      .keyword("columns", .optional(.list), default: .none),
                      .keyword("title", .optional(.string), default: .none)],

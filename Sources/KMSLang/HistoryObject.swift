@@ -66,10 +66,10 @@ public final class HistoryObject: HostObject {
   public static let hostType = HostType(
     name: "history", summary: "per-epoch training and validation metrics, printed as a table",
     attributes: [
-      .attribute("epochs", of: HistoryObject.self, summary: "the number of completed epochs") {
+      .attribute("epochs", of: HistoryObject.self, type: .integer, summary: "the number of completed epochs") {
         .number(Double($0.history.records.count))
       },
-      .attribute("loss", of: HistoryObject.self, summary: "training loss per epoch") { series($0.history) { $0.trainLoss } },
+      .attribute("loss", of: HistoryObject.self, type: .listOf(.number), summary: "training loss per epoch") { series($0.history) { $0.trainLoss } },
       .attribute("val_loss", of: HistoryObject.self, summary: "validation loss per epoch") {
         series($0.history) { $0.validationLoss }
       },
@@ -88,7 +88,7 @@ public final class HistoryObject: HostObject {
          series($0.history) { $0.validationTerms.flatMap(term.value) }
        }]
     } + [
-      .attribute("seconds", of: HistoryObject.self, summary: "training seconds, all epochs") {
+      .attribute("seconds", of: HistoryObject.self, type: .number, summary: "training seconds, all epochs") {
         .number($0.history.totalSeconds)
       },
       .attribute("best_epoch", of: HistoryObject.self, summary: "the epoch early stopping kept, or none") {

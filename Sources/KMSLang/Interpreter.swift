@@ -24,6 +24,9 @@ public struct RuntimeError: Error {
   public var help: String?
   /// The kms call stack, innermost first; empty for errors in top-level code.
   public var traceback: [TracebackEntry] = []
+  /// For an interruption: what the interrupted call had produced so far (`t.fit`'s history),
+  /// which `h = t.fit(…)` still binds.
+  public var partialValue: Value?
 
   /// Creates an error.
   /// - Parameters:
@@ -167,8 +170,10 @@ public final class Interpreter {
     }
     var resolver = Resolver(registry: registry, knownGlobals: Set(globals.values.keys))
     let resolveErrors = resolver.resolve(statements)
-    return Compilation(
-      statements: statements, diagnostics: resolveErrors.map(Diagnostic.init), isIncomplete: false)
+    var checker = TypeChecker(registry: registry, globals: globals.values)
+    let checked = (resolveErrors.map(Diagnostic.init) + checker.check(statements))
+      .sorted { ($0.range.start, $0.range.end) < ($1.range.start, $1.range.end) }
+    return Compilation(statements: statements, diagnostics: checked, isIncomplete: false)
   }
 
   /// Runs resolved statements at top level.
@@ -334,7 +339,18 @@ public final class Interpreter {
   {
     switch target {
     case .variable(let name, _):
-      environment.values[name] = try evaluate(valueExpression, in: environment)
+      do {
+        environment.values[name] = try evaluate(valueExpression, in: environment)
+      } catch {
+        // NOTE: only the call written right here binds its partial result (`h = t.fit(…)`),
+        // not a call nested in it, whose partial result is not what the name was meant to hold.
+        if error.kind == .interrupted, let partial = error.partialValue,
+          error.range == valueExpression.range
+        {
+          environment.values[name] = partial
+        }
+        throw error
+      }
     case .attribute(let objectExpression, let name, let nameRange):
       let object = try evaluate(objectExpression, in: environment)
       let value = try evaluate(valueExpression, in: environment)

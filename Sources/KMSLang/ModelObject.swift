@@ -14,6 +14,9 @@ public final class ModelObject: HostObject {
   public let inputShape: Shape
   /// `autoencoder 784-…`, `encoder of autoencoder 784-…`.
   public let title: String
+  /// True when a trainer changed the weights after the last `save` (or creation): the REPL
+  /// asks before quitting.
+  public var isTrainedSinceSaved = false
 
   /// Wraps a whole model.
   /// - Parameter model: any model.
@@ -94,20 +97,20 @@ public final class ModelObject: HostObject {
   public static let hostType = HostType(
     name: "model", summary: "an autoencoder or classifier (or an autoencoder's encoder or decoder)",
     attributes: [
-      .attribute("encoder", of: ModelObject.self, summary: "an autoencoder's encoder: input → code") {
+      .attribute("encoder", of: ModelObject.self, type: .host("model"), summary: "an autoencoder's encoder: input → code") {
         try $0.part(encoder: true)
       },
-      .attribute("decoder", of: ModelObject.self, summary: "an autoencoder's decoder: code → image") {
+      .attribute("decoder", of: ModelObject.self, type: .host("model"), summary: "an autoencoder's decoder: code → image") {
         try $0.part(encoder: false)
       },
-      .attribute("parameters", of: ModelObject.self, summary: "the number of trainable parameters") {
+      .attribute("parameters", of: ModelObject.self, type: .integer, summary: "the number of trainable parameters") {
         .number(Double($0.parameterCount))
       },
-      .attribute("kind", of: ModelObject.self, summary: "autoencoder, classifier, encoder or decoder") {
+      .attribute("kind", of: ModelObject.self, type: .string, summary: "autoencoder, classifier, encoder or decoder") {
         .string($0.isWhole ? $0.model.spec.kind.rawValue : $0.network.name)
       },
-      .attribute("inputs", of: ModelObject.self, summary: "features of one input") { .number(Double($0.inputSize)) },
-      .attribute("outputs", of: ModelObject.self, summary: "features of one output") {
+      .attribute("inputs", of: ModelObject.self, type: .integer, summary: "features of one input") { .number(Double($0.inputSize)) },
+      .attribute("outputs", of: ModelObject.self, type: .integer, summary: "features of one output") {
         .number(Double($0.outputSize))
       },
     ],
@@ -186,20 +189,20 @@ public final class EvaluationObject: HostObject {
   public static let hostType = HostType(
     name: "evaluation", summary: "a classifier's accuracy, confusion matrix and per-class accuracy",
     attributes: [
-      .attribute("accuracy", of: EvaluationObject.self, summary: "the fraction classified correctly") {
+      .attribute("accuracy", of: EvaluationObject.self, type: .number, summary: "the fraction classified correctly") {
         .number($0.confusion.accuracy)
       },
-      .attribute("loss", of: EvaluationObject.self, summary: "the mean cross-entropy") { .number($0.loss) },
+      .attribute("loss", of: EvaluationObject.self, type: .number, summary: "the mean cross-entropy") { .number($0.loss) },
       .attribute("confusion", of: EvaluationObject.self, summary: "counts[true][predicted], a list of lists") {
         .list($0.confusion.counts.map { .list($0.map { .number(Double($0)) }) })
       },
-      .attribute("per_class", of: EvaluationObject.self, summary: "accuracy of each true class") {
+      .attribute("per_class", of: EvaluationObject.self, type: .listOf(.number), summary: "accuracy of each true class") {
         .list($0.confusion.perClassAccuracy.map(Value.number))
       },
-      .attribute("classes", of: EvaluationObject.self, summary: "the class names") {
+      .attribute("classes", of: EvaluationObject.self, type: .listOf(.string), summary: "the class names") {
         .list($0.classNames.map { .string($0) })
       },
-      .attribute("provenance", of: EvaluationObject.self, summary: "which data the numbers came from") {
+      .attribute("provenance", of: EvaluationObject.self, type: .string, summary: "which data the numbers came from") {
         .string($0.provenance)
       },
     ])

@@ -36,13 +36,13 @@ public final class TrainerObject: HostObject {
   public static let hostType = HostType(
     name: "trainer", summary: "trains a model on a dataset, an epoch at a time or many",
     attributes: [
-      .attribute("history", of: TrainerObject.self, summary: "every completed epoch's metrics") {
+      .attribute("history", of: TrainerObject.self, type: .host("history"), summary: "every completed epoch's metrics") {
         .host(HistoryObject($0.trainer.history, metric: $0.trainer.objective.reportsAccuracy ? "accuracy" : "loss"))
       },
-      .attribute("epochs", of: TrainerObject.self, summary: "epochs completed") {
+      .attribute("epochs", of: TrainerObject.self, type: .integer, summary: "epochs completed") {
         .number(Double($0.trainer.epochsCompleted))
       },
-      .attribute("model", of: TrainerObject.self, summary: "the model being trained") { .host($0.model) },
+      .attribute("model", of: TrainerObject.self, type: .host("model"), summary: "the model being trained") { .host($0.model) },
     ],
     methods: [
       .method("step", of: TrainerObject.self,
@@ -53,7 +53,7 @@ public final class TrainerObject: HostObject {
         return record.map(recordValue) ?? .none
       },
       .method(
-        "fit", of: TrainerObject.self,
+        "fit", of: TrainerObject.self, returns: .host("history"),
         parameters: [
           .optional("epochs", .integer, default: .number(10)),
           .keyword("early_stop", .boolean, default: .boolean(false)),
@@ -112,10 +112,19 @@ public final class TrainerObject: HostObject {
           resuming = pending
           object.pendingFit = nil
         }
-        _ = try object.runEpochs(epochs, earlyStopping: rule, resuming: resuming, checkpoint: checkpoint,
-                                 arguments: arguments)
-        return .host(HistoryObject(object.trainer.history,
-                                   metric: object.trainer.objective.reportsAccuracy ? "accuracy" : "loss"))
+        let history = { () -> Value in
+          .host(HistoryObject(object.trainer.history,
+                              metric: object.trainer.objective.reportsAccuracy ? "accuracy" : "loss"))
+        }
+        do {
+          _ = try object.runEpochs(epochs, earlyStopping: rule, resuming: resuming, checkpoint: checkpoint,
+                                   arguments: arguments)
+        } catch var error as RuntimeError where error.kind == .interrupted {
+          // `h = t.fit(…)` interrupted still binds h to the epochs completed so far.
+          error.partialValue = history()
+          throw error
+        }
+        return history()
       },
     ])
 
@@ -131,6 +140,8 @@ public final class TrainerObject: HostObject {
     let stop = arguments.shouldStop
     trainer.shouldStop = { checkpointError != nil || stop() }
     if trainer.epochsCompleted == 0 { write("training \(model.title) on \(dataProvenance)\n") }
+    // Even an interrupted epoch changes the weights (to its last completed batch).
+    model.isTrainedSinceSaved = true
     var records: [EpochRecord] = []
     var interruptedEpoch: Int?
     var divergence: Divergence?

@@ -170,6 +170,10 @@ public final class Trainer {
       record.validationAccuracy = measured.accuracy
       record.validationTerms = measured.terms
     }
+    // NOTE: the model now holds this epoch's weights, so an earlier fit's early-stopping marks
+    // no longer describe it; a fit that stops early sets them again after its last step.
+    history.bestEpoch = nil
+    history.stoppedEpoch = nil
     history.records.append(record)
     return .completed(record)
   }

@@ -44,6 +44,10 @@ final class LineReader {
     }
     using_history()
     stifle_history(1000)
+    // NOTE: a timestamp line starts each entry in the file, so a multi-line entry comes back as
+    // one item after a restart instead of one item per line.
+    history_write_timestamps = 1
+    history_multiline_entries = 1
     if let historyPath { read_history(historyPath) }
   }
 

@@ -7,23 +7,32 @@ final class REPL {
   private let interpreter: Interpreter
   private let reader: LineReader
   private let isColored: Bool
-  /// Entries that ran without error, in order; `:save` writes them as a script.
-  private var acceptedInput: [String] = []
+  /// Entries that ran without error or were interrupted (marked), in order; `:save` writes
+  /// them as a script.
+  private var acceptedInput: [(entry: String, wasInterrupted: Bool)] = []
+  /// The number of code entries read so far: entry 7 is `<entry 7>` in messages.
+  private var entryCount = 0
+  /// Lines read from piped input so far, so errors name the line of the input they are on.
+  private var linesRead = 0
   /// The exit code of the last failed entry; returned at the end of non-interactive input.
   private var lastFailureCode: Int32 = 0
 
   static let prompt = "> "
   static let continuationPrompt = "... "
   static let metaCommands = [":help", ":vars", ":load", ":save", ":time", ":quit"]
+  /// Meta commands whose argument is a file path (completed as paths).
+  static let pathCommands: Set<String> = [":load", ":save"]
 
   /// Creates a REPL.
   /// - Parameter interpreter: the interpreter holding the session's variables.
   init(interpreter: Interpreter) {
     self.interpreter = interpreter
     let environment = ProcessInfo.processInfo.environment
+    // NOTE: $HOME first, as shells do; Foundation's NSHomeDirectory() reads the password
+    // database and would put a sandboxed or test session's history in the real home.
+    let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
     let historyPath =
-      environment["KMS_HISTORY"]
-      ?? (NSHomeDirectory() as NSString).appendingPathComponent(".kms_history")
+      environment["KMS_HISTORY"] ?? (home as NSString).appendingPathComponent(".kms_history")
     isColored = isatty(STDERR_FILENO) == 1 && environment["NO_COLOR"] == nil
     var complete: (String, String, Int) -> [String]? = { _, _, _ in [] }
     reader = LineReader(historyPath: historyPath, completer: { complete($0, $1, $2) })
@@ -41,8 +50,10 @@ final class REPL {
     while true {
       Interrupt.clear()
       let first: String
-      switch reader.readLine(prompt: REPL.prompt) {
-      case .endOfInput: return reader.isInteractive ? 0 : lastFailureCode
+      switch read(prompt: REPL.prompt) {
+      case .endOfInput:
+        if reader.isInteractive, !confirmQuit() { continue }
+        return reader.isInteractive ? 0 : lastFailureCode
       case .interrupted: continue
       case .line(let line): first = line
       }
@@ -61,14 +72,35 @@ final class REPL {
 
   // MARK: - Entries
 
+  private func read(prompt: String) -> LineInput {
+    let input = reader.readLine(prompt: prompt)
+    if case .line = input { linesRead += 1 }
+    return input
+  }
+
+  /// The source of an entry: `<entry 7>` at a terminal; for piped input `<stdin>`, padded with
+  /// blank lines so line numbers are those of the input.
+  private func sourceFile(for entry: String, firstLine: Int) -> SourceFile {
+    if reader.isInteractive { return SourceFile(name: "<entry \(entryCount)>", text: entry) }
+    // NOTE: padding keeps SourceFile simple (positions count from its first line) at the cost
+    // of lexing a few newlines.
+    return SourceFile(
+      name: "<stdin>", text: String(repeating: "\n", count: firstLine - 1) + entry)
+  }
+
   /// Reads continuation lines while the entry is incomplete.
   /// - Returns: the entry and its compilation, or nil when Ctrl-C or Ctrl-D abandoned it.
   private func readEntry(startingWith first: String) -> (String, Compilation)? {
     var entry = first
+    let firstLine = linesRead
+    entryCount += 1
     while true {
-      let compilation = interpreter.compile(SourceFile(name: "<repl>", text: entry))
-      if !compilation.isIncomplete { return (entry, compilation) }
-      switch reader.readLine(prompt: REPL.continuationPrompt) {
+      var compilation = interpreter.compile(sourceFile(for: entry, firstLine: firstLine))
+      if !compilation.isIncomplete {
+        addElseHint(entry, to: &compilation)
+        return (entry, compilation)
+      }
+      switch read(prompt: REPL.continuationPrompt) {
       case .line(let line): entry += "\n" + line
       case .interrupted: return nil
       case .endOfInput:
@@ -86,13 +118,58 @@ final class REPL {
       return nil
     }
     do {
-      let value = try interpreter.execute(compilation.statements)
+      // As IPython does, the last statement's value echoes when it is an expression, so
+      // `x = 5; x += 1; x` prints 6.
+      var statements = compilation.statements
+      var value: Value?
+      if echo, let last = statements.last, case .expression = last.kind {
+        statements.removeLast()
+        try interpreter.execute(statements)
+        value = try interpreter.execute([last])
+      } else {
+        try interpreter.execute(statements)
+      }
       if echo, let value, !isNone(value) { write(value.repr + "\n") }
-      acceptedInput.append(entry)
+      acceptedInput.append((entry, false))
     } catch {
+      // An interrupted entry ran in part, and its effects stay: replaying it rebuilds them.
+      if error.kind == .interrupted { acceptedInput.append((entry, true)) }
       return handle(error)
     }
     return nil
+  }
+
+  /// `else` at the start of an entry follows an `if` that already ran when its `}` closed the
+  /// line before; say so.
+  private func addElseHint(_ entry: String, to compilation: inout Compilation) {
+    let trimmed = entry.drop { $0.isWhitespace || $0 == "}" }
+    guard trimmed.hasPrefix("else"), !compilation.diagnostics.isEmpty else { return }
+    compilation.diagnostics[0].help =
+      "at the prompt an 'if' runs as soon as its '}' ends a line; "
+      + "write '} else {' on that line, or put the whole 'if' in one entry"
+  }
+
+  /// Ctrl-D with trained models not saved since their last training asks once; `y` or a second
+  /// Ctrl-D quits.
+  /// - Returns: true when the session should end.
+  private func confirmQuit() -> Bool {
+    var names: [ObjectIdentifier: String] = [:]
+    for (name, value) in interpreter.globalVariables {
+      guard case .host(let object) = value, let model = object as? ModelObject,
+        model.isTrainedSinceSaved, names[ObjectIdentifier(model)] == nil
+      else { continue }
+      names[ObjectIdentifier(model)] = name
+    }
+    guard !names.isEmpty else { return true }
+    let list = names.values.sorted()
+    let what = list.count == 1 ? "1 trained model" : "\(list.count) trained models"
+    let question = "\(what) not saved (\(list.joined(separator: ", "))); quit anyway? [y/N] "
+    switch reader.readLine(prompt: question) {
+    case .endOfInput: return true
+    case .interrupted: return false
+    case .line(let answer):
+      return answer.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("y")
+    }
   }
 
   private func handle(_ error: RuntimeError) -> Int32? {
@@ -136,7 +213,8 @@ final class REPL {
       save(path: argument)
     case ":time":
       guard !argument.isEmpty else { return usage(":time expression") }
-      let compilation = interpreter.compile(SourceFile(name: "<repl>", text: argument))
+      entryCount += 1
+      let compilation = interpreter.compile(sourceFile(for: argument, firstLine: linesRead))
       let clock = ContinuousClock()
       let start = clock.now
       if let code = run(argument, compilation: compilation, echo: true) { return code }
@@ -242,7 +320,16 @@ final class REPL {
       return
     }
     let expanded = (path as NSString).expandingTildeInPath
-    let script = "# kms session saved \(Date())\n" + acceptedInput.map { $0 + "\n" }.joined()
+    let interrupted = acceptedInput.filter(\.wasInterrupted).count
+    var script = "# kms session saved \(Date())\n"
+    if interrupted > 0 {
+      script += "# \(interrupted) of these entries were interrupted with Ctrl-C (marked below);"
+        + " replaying runs them in full\n"
+    }
+    for (entry, wasInterrupted) in acceptedInput {
+      if wasInterrupted { script += "# interrupted with Ctrl-C in the session:\n" }
+      script += entry + "\n"
+    }
     do {
       try Data(script.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
       write("saved \(acceptedInput.count) entries to \(path)\n")
@@ -274,8 +361,22 @@ final class REPL {
       }
     }
     if quotes % 2 == 1 { return nil }
-    if before.trimmingCharacters(in: .whitespaces).isEmpty, word.hasPrefix(":") {
+    // Readline breaks words at ':', so `:he` arrives as the word `he` after a ':'.
+    let trimmedBefore = before.trimmingCharacters(in: .whitespaces)
+    if trimmedBefore.isEmpty, word.hasPrefix(":") {
       return REPL.metaCommands.filter { $0.hasPrefix(word) }
+    }
+    if trimmedBefore == ":" {
+      return REPL.metaCommands.map { String($0.dropFirst()) }.filter { $0.hasPrefix(word) }
+    }
+    if trimmedBefore.hasPrefix(":") {
+      let command = String(trimmedBefore.prefix { !$0.isWhitespace })
+      // `:load` and `:save` take a path; `:help` a topic, named without a parenthesis.
+      if REPL.pathCommands.contains(command) { return nil }
+      if command == ":help" || command == ":h" {
+        let topics = interpreter.registry.helpTopics + interpreter.globalVariables.map(\.name)
+        return Set(topics).filter { $0.hasPrefix(word) }.sorted()
+      }
     }
     if let dot = word.lastIndex(of: ".") {
       let base = String(word[..<dot])

@@ -15,6 +15,7 @@ struct KMSCommand: ParsableCommand {
       kms                      start the REPL
         kms FILE [ARGS…]         run a script (args() returns ARGS)
         kms -e CODE [ARGS…]      run CODE
+        kms -i FILE [ARGS…]      run a script, then stay in the REPL with its variables
         kms bench [--quick]      time the libraries and the interpreter
       """,
     discussion: """
@@ -35,6 +36,11 @@ struct RunCommand: ParsableCommand {
   @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE and exit.", valueName: "code"))
   var code: String?
 
+  @Flag(
+    name: .customShort("i"),
+    help: "Run the script (or -e code), then stay in the REPL with its variables, as python -i.")
+  var interactive = false
+
   @Argument(help: ArgumentHelp("A .kms script to run.", valueName: "file"))
   var script: String?
 
@@ -52,7 +58,7 @@ struct RunCommand: ParsableCommand {
     if let code {
       // With -e, every positional argument belongs to the code's args().
       let arguments = (script.map { [$0] } ?? []) + scriptArguments
-      return runSource(SourceFile(name: "<command line>", text: code), arguments: arguments)
+      return runThenMaybeStay(SourceFile(name: "<command line>", text: code), arguments: arguments)
     }
     if let script {
       let path = (script as NSString).expandingTildeInPath
@@ -68,32 +74,54 @@ struct RunCommand: ParsableCommand {
         writeError(invalid.rendered(colored: colored))
         return invalid.exitCode
       }
-      return runSource(file, arguments: scriptArguments)
+      return runThenMaybeStay(file, arguments: scriptArguments)
     }
     return REPL(interpreter: makeInterpreter(arguments: [])).run()
+  }
+
+  /// Runs the source; with `-i` the REPL then starts with its variables, whether it ended,
+  /// failed or was interrupted (only `exit()` ends the process).
+  private func runThenMaybeStay(_ file: SourceFile, arguments: [String]) -> Int32 {
+    let interpreter = makeInterpreter(arguments: arguments)
+    guard interactive else {
+      return runSource(file, in: interpreter, suggestInteractive: true).code
+    }
+    let outcome = runSource(file, in: interpreter, suggestInteractive: false)
+    if outcome.calledExit { return outcome.code }
+    return REPL(interpreter: interpreter).run()
   }
 }
 
 /// Runs a whole program and reports errors.
-/// - Returns: the exit code.
-func runSource(_ file: SourceFile, arguments: [String]) -> Int32 {
-  let interpreter = makeInterpreter(arguments: arguments)
+/// - Parameters:
+///   - file: the program.
+///   - interpreter: runs it, and keeps its variables.
+///   - suggestInteractive: after a runtime error or Ctrl-C, say that `kms -i` would have kept
+///     the variables.
+/// - Returns: the exit code, and whether the program ended itself with `exit()`.
+func runSource(_ file: SourceFile, in interpreter: Interpreter, suggestInteractive: Bool)
+  -> (code: Int32, calledExit: Bool)
+{
+  let isScript = !file.name.hasPrefix("<")
+  let note =
+    suggestInteractive && isScript
+    ? "note: `kms -i \(file.name)` runs it and then stays in the REPL with its variables\n" : ""
   let colored = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
   switch interpreter.run(file) {
   case .success:
-    return 0
+    return (0, false)
   case .failure(.compile(let diagnostics)):
     writeError(Diagnostic.render(diagnostics, colored: colored))
-    return 65
+    return (65, false)
   case .failure(.runtime(let error)):
     switch error.kind {
-    case .exit(let code): return code
+    case .exit(let code): return (code, true)
     case .interrupted:
-      writeError(interruptionMessage(error))
-      return 130
+      writeError(interruptionMessage(error) + note)
+      return (130, false)
     case .failure:
-      writeError(Diagnostic(error).rendered(colored: colored))
-      return 70
+      writeError(Diagnostic(error).rendered(colored: colored) + note)
+      return (70, false)
     }
   }
 }

@@ -79,11 +79,31 @@ struct CommandLineTests {
   func pipedErrors() throws {
     let result = try runKMS([], input: "print(nope)\nprint(\"after\")\n")
     #expect(result.output == "after\n")
-    #expect(result.errors.contains("<repl>:1:7: error: unknown name 'nope'"))
+    #expect(result.errors.contains("<stdin>:1:7: error: unknown name 'nope'"))
+    // Errors name the line of the input they are on, also inside multi-line entries.
+    let later = try runKMS([], input: "x = 1\n\nif x > 0 {\n  print(nope)\n}\n")
+    #expect(later.errors.contains("<stdin>:4:9: error: unknown name 'nope'"), "\(later.errors)")
     #expect(result.status == 65)
     let runtime = try runKMS([], input: "1 / 0\nprint(\"still here\")\n")
     #expect(runtime.output == "still here\n")
     #expect(runtime.status == 70)
+  }
+
+  @Test("kms -i runs a script and stays in the REPL with its variables; a failure mentions -i")
+  func interactiveAfterScript() throws {
+    let script = try temporaryFile("fails.kms", contents: "kept = 41\nprint(kept / 0)\n")
+    let plain = try runKMS([script.path])
+    #expect(plain.status == 70)
+    #expect(plain.errors.contains("note: `kms -i \(script.path)` runs it"), "\(plain.errors)")
+    let stayed = try runKMS(["-i", script.path], input: "print(kept + 1)\n")
+    #expect(stayed.errors.contains("division by zero"))
+    #expect(!stayed.errors.contains("note:"))
+    #expect(stayed.output == "42\n")
+    let ended = try temporaryFile("ends.kms", contents: "done = \"yes\"\n")
+    #expect(try runKMS(["-i", ended.path], input: "print(done)\n").output == "yes\n")
+    let exits = try temporaryFile("exits.kms", contents: "exit(3)\n")
+    #expect(try runKMS(["-i", exits.path], input: "print(1)\n").status == 3)
+    #expect(try runKMS(["-i", "-e", "z = 2"], input: "print(z * 3)\n").output == "6\n")
   }
 
   @Test("-e runs code with the remaining arguments as args()")

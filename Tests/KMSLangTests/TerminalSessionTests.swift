@@ -14,12 +14,15 @@ final class TerminalSession {
   /// The HOME folder the session runs with (its history file lives there).
   let home: URL
 
-  init(executable: URL, home: URL) throws {
+  /// Starts `kms arguments…` with HOME set to `home` and the history in `historyFile` under
+  /// it (nil: KMS_HISTORY unset, so kms picks the file).
+  init(
+    executable: URL, home: URL, arguments extra: [String] = [], historyFile: String? = "history"
+  ) throws {
     // Everything the child needs is prepared before fork: after it only exec runs.
-    let arguments = [executable.path]
-    var environment = [
-      "TERM=dumb", "HOME=\(home.path)", "KMS_HISTORY=\(home.path)/history", "NO_COLOR=1",
-    ]
+    let arguments = [executable.path] + extra
+    var environment = ["TERM=dumb", "HOME=\(home.path)", "NO_COLOR=1"]
+    if let historyFile { environment.append("KMS_HISTORY=\(home.path)/\(historyFile)") }
     if let path = ProcessInfo.processInfo.environment["PATH"] { environment.append("PATH=\(path)") }
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup($0) } + [nil]
@@ -164,7 +167,8 @@ struct TerminalSessionTests {
     session.send("kept = 5\n")
     #expect(session.expect("> "))
     session.send("print(nope)\n")
-    #expect(session.expect("<repl>:1:7: error: unknown name 'nope'"))
+    // Entries are numbered, so tracebacks across entries can be told apart.
+    #expect(session.expect("<entry 2>:1:7: error: unknown name 'nope'"))
     session.send("print(kept * 2)\n")
     #expect(session.expect("10"))
   }
@@ -179,10 +183,74 @@ struct TerminalSessionTests {
     session.send("while true { i = i + 1 }\n")
     Thread.sleep(forTimeInterval: 0.5)
     session.send("\u{03}")
-    #expect(session.expect("interrupted at <repl>:1:"))
+    #expect(session.expect("interrupted at <entry 3>:1:"))
     #expect(session.expect("> "))
     session.send("print(i > 0, kept + 1)\n")
     #expect(session.expect("true 42"))
+  }
+
+  @Test("a multi-line entry comes back as one history item after a restart")
+  func multiLineHistory() throws {
+    let session = try start()
+    session.send("if true {\n")
+    #expect(session.expect("... "))
+    session.send("print(\"first\" + \"line\")\n")
+    #expect(session.expect("... "))
+    session.send("}\n")
+    #expect(session.expect("firstline"))
+    #expect(session.expect("> "))
+    session.send("\u{04}")
+    #expect(session.waitForExit() == 0)
+    let next = try TerminalSession(executable: try kmsExecutable(), home: session.home)
+    #expect(next.expect("> "))
+    // One up arrow brings back the whole entry (not its last line, `}`), which runs again.
+    next.send("\u{1B}[A\n")
+    #expect(next.expect("firstline"), "\(next.transcript)")
+  }
+
+  @Test("TAB completes meta commands, :help topics without '(' and :load paths")
+  func metaCompletion() throws {
+    let folder = try temporaryFile("unique_script_to_load.kms", contents: "loaded = 77\n")
+      .deletingLastPathComponent()
+    let session = try start()
+    session.send(":he\t\n")
+    #expect(session.expect("commands:"))
+    #expect(session.expect("> "))
+    session.send(":help traine\t\n")
+    #expect(session.expect("example: t = trainer("), "\(session.transcript)")
+    #expect(!session.transcript.contains("no help for"))
+    #expect(session.expect("> "))
+    session.send(":load \(folder.path)/unique_scr\t\n")
+    #expect(session.expect("> "))
+    session.send("loaded + 1\n")
+    #expect(session.expect("78"), "\(session.transcript)")
+  }
+
+  @Test("the history file follows $HOME when KMS_HISTORY is not set")
+  func historyInHome() throws {
+    let home = try temporaryFile("home").deletingLastPathComponent()
+    let session = try TerminalSession(
+      executable: try kmsExecutable(), home: home, historyFile: nil)
+    #expect(session.expect("> "))
+    session.send("in_home = 1\n")
+    #expect(session.expect("> "))
+    session.send("\u{04}")
+    #expect(session.waitForExit() == 0)
+    let history = try String(
+      contentsOf: home.appendingPathComponent(".kms_history"), encoding: .utf8)
+    #expect(history.contains("in_home = 1"))
+  }
+
+  @Test("the last expression of a ';' line echoes; 'else' on its own line gets a hint")
+  func echoAndElse() throws {
+    let session = try start()
+    session.send("x = 5; x += 1; x\n")
+    #expect(session.expect("6"))
+    #expect(session.expect("> "))
+    session.send("if x > 10 { print(1) }\n")
+    #expect(session.expect("> "))
+    session.send("else { print(2) }\n")
+    #expect(session.expect("write '} else {' on that line"))
   }
 
   @Test("Ctrl-C at the prompt clears the line; Ctrl-D quits with 0")

@@ -19,11 +19,11 @@ struct TrainingInterruptTests {
     session.send("t = trainer(ae, small, validation: data.validation, batch: 4)\n")
     #expect(session.expect("> "))
     // Far more epochs than could finish: only Ctrl-C ends this.
-    session.send("t.fit(100000)\n")
+    session.send("h = t.fit(100000)\n")
     #expect(session.expect("training autoencoder 784-64-16-64-784"))
     Thread.sleep(forTimeInterval: 1.5)
     session.send("\u{03}")
-    #expect(session.expect("interrupted at <repl>:1:1 during epoch"))
+    #expect(session.expect("interrupted at <entry 5>:1:5 during epoch"))
     #expect(session.expect("the model keeps the weights of its last completed batch"))
     #expect(session.expect("> "))
     // The model still works, and training can go on from where it stopped.
@@ -35,6 +35,24 @@ struct TrainingInterruptTests {
     let stepped = session.expect("true", timeout: 120)  // a debug build on a loaded machine
     #expect(stepped, "\(session.transcript)")
     #expect(session.expect("> "))
+    // The interrupted fit still bound h to the history so far.
+    session.send("type(h) + \" \" + str(h.epochs >= 0)\n")
+    #expect(session.expect("\"history true\""), "\(session.transcript)")
+    // :save keeps the interrupted entry, marked.
+    let saved = home.appendingPathComponent("session.kms")
+    session.send(":save \(saved.path)\n")
+    #expect(session.expect("saved "))
+    let script = try String(contentsOf: saved, encoding: .utf8)
+    #expect(script.contains("# interrupted with Ctrl-C in the session:\nh = t.fit(100000)\n"))
+    // Ctrl-D asks once about the unsaved trained model; answering no keeps the session.
+    #expect(session.expect("> "))
+    session.send("\u{04}")
+    #expect(session.expect("1 trained model not saved (ae); quit anyway? [y/N] "))
+    session.send("n\n")
+    #expect(session.expect("> "))
+    session.send("\u{04}")
+    #expect(session.expect("quit anyway? [y/N] "))
+    // A second Ctrl-D quits.
     session.send("\u{04}")
     #expect(session.waitForExit() == 0)
   }
