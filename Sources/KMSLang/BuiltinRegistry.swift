@@ -26,6 +26,7 @@ public final class BuiltinRegistry {
     registry.registerPlot()
     registry.registerCharts()
     registry.registerTable()
+    registry.registerSweep()
     return registry
   }
 
