@@ -27,6 +27,7 @@ public final class BuiltinRegistry {
     registry.registerCharts()
     registry.registerTable()
     registry.registerSweep()
+    registry.registerCompare()
     return registry
   }
 
