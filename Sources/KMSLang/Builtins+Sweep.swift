@@ -35,6 +35,9 @@ public final class ExperimentSettings {
   public var executable: String?
   /// `--slurm FILE`: with `--trials`, also write a Slurm job-array script here.
   public var slurmFile: String?
+  /// Where `--trials` writes its command lines (standard output; the script's own output is
+  /// silenced then, so the lines can be piped to GNU parallel); nil writes them to the display.
+  public var listing: ((String) -> Void)?
   /// Trials numbered so far by earlier sweeps of this run.
   var trialOffset = 0
 
@@ -356,7 +359,8 @@ private func performSweep(
     try writeManifest(planned, names: names, repeats: repeats, to: folder)
     for trial in planned {
       let command = workerCommand(settings, interpreter, trial: trial.index, folder: folder)
-      arguments.write(command.map(shellQuoted).joined(separator: " ") + "\n")
+      let line = command.map(shellQuoted).joined(separator: " ") + "\n"
+      if let listing = settings.listing { listing(line) } else { arguments.write(line) }
     }
     if let slurm = settings.slurmFile {
       try writeSlurmScript(

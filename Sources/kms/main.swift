@@ -136,7 +136,13 @@ struct RunCommand: ParsableCommand {
         atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
       settings.resultsFolder = results
       settings.slurmFile = slurm
-      if trials { settings.mode = .list } else if let trial { settings.mode = .worker(trial: trial) }
+      if trials {
+        settings.mode = .list
+        settings.listing = { FileHandle.standardOutput.write(Data($0.utf8)) }
+        interpreter.display = TextDisplay { _ in }
+      } else if let trial {
+        settings.mode = .worker(trial: trial)
+      }
     }
   }
 }
