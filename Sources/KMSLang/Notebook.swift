@@ -190,8 +190,12 @@ public struct Notebook {
       let start = Date()
       var failure: RuntimeError?
       do {
-        // A cell that is one expression shows its value, as a notebook's last line does.
-        if let value = try interpreter.execute(statements) {
+        // A cell ending in an expression shows its value, as a notebook's last line does.
+        var rest = statements
+        var last: [Statement] = []
+        if case .expression? = statements.last?.kind { last = [rest.removeLast()] }
+        if !rest.isEmpty { try interpreter.execute(rest) }
+        if !last.isEmpty, let value = try interpreter.execute(last) {
           if case .host(let object as FigureObject) = value {
             try? display.show(object.figure, scale: 1)
           } else if case .none = value {
