@@ -7,6 +7,9 @@ set -euo pipefail
 
 kms_packages=(libopenblas-dev libpng-dev libreadline-dev zlib1g-dev pkg-config)
 kms_packages+=(libfreetype-dev fonts-dejavu-core fonts-ipaexfont-gothic librsvg2-bin)
+# The tests open an executed-notebook report in headless Chromium and run a sweep's trials
+# through GNU parallel.
+kms_packages+=(chromium parallel)
 
 kms_missing_packages() {
   local missing=()

@@ -27,6 +27,8 @@ public final class BuiltinRegistry {
     registry.registerPlot()
     registry.registerCharts()
     registry.registerTable()
+    registry.registerSweep()
+    registry.registerCompare()
     return registry
   }
 

@@ -463,6 +463,14 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
 
 /// `confusion(evaluation, normalized:, title:)` or `confusion(classifier, dataset, …)`.
 private func confusionFigure(_ arguments: Arguments) throws -> Value {
+  if case .host(let object) = arguments["source"], let comparison = object as? ComparisonObject {
+    // The paper's Fig. 22: every model's matrix side by side on one colour scale.
+    let normalized = try arguments.boolean("normalized")
+    let figure = try plotCall(arguments) {
+      try comparison.confusionPanels(normalized: normalized) { try arguments.classLabels($0) }
+    }
+    return .host(FigureObject(figure, kind: "confusion matrices"))
+  }
   var counts: [[Int]]
   var classNames: [String]
   if case .host(let object) = arguments["source"], let model = object as? ModelObject {
@@ -514,6 +522,9 @@ private func confusionFigure(_ arguments: Arguments) throws -> Value {
 /// `curves(history, metric:, log:, grid:, title:)`: training and validation values per epoch, the
 /// early-stopping epoch (the one whose weights were kept) marked with an arrow.
 private func curvesFigure(_ arguments: Arguments) throws -> Value {
+  if case .host(let object) = arguments["history"], let sweep = object as? SweepObject {
+    return try sweepCurves(sweep, arguments)
+  }
   let history: History
   var metric: String
   if case .host(let object) = arguments["history"], let trainer = object as? TrainerObject {
@@ -567,6 +578,35 @@ private func curvesFigure(_ arguments: Arguments) throws -> Value {
       logScale: logScale, grid: grid, title: title)
   }
   return .host(FigureObject(figure, kind: "training curves"))
+}
+
+/// `curves(sweep)`: one small chart per trial that finished (the first repeat of each grid
+/// point), titled by its arguments, on a grid (the paper's Figs. 5–8 and 11–14).
+private func sweepCurves(_ sweep: SweepObject, _ arguments: Arguments) throws -> Value {
+  let metric = sweep.metric.hasSuffix("accuracy") ? "accuracy" : "loss"
+  let logScale = try arguments.boolean("log")
+  let grid = try arguments.boolean("grid")
+  var charts: [any KMSPlot.Figure] = []
+  for point in sweep.points {
+    guard let trial = point.finished.first, let history = trial.history else { continue }
+    let records = history.records
+    let train = records.map { Float(metric == "loss" ? $0.trainLoss : $0.trainAccuracy ?? .nan) }
+    let validation = records.map { Float((metric == "loss" ? $0.validationLoss : $0.validationAccuracy) ?? .nan) }
+    let chart = try plotCall(arguments) {
+      try TrainingCurves(
+        train: train, validation: validation.allSatisfy(\.isFinite) ? validation : nil,
+        metric: metric, stoppingEpoch: history.bestEpoch, logScale: logScale, grid: grid,
+        title: trial.label)
+    }
+    charts.append(chart)
+  }
+  guard !charts.isEmpty else {
+    throw arguments.error("no trial of the sweep finished", help: "print(s) lists missing and failed trials")
+  }
+  let columns = min(charts.count, sweep.names.count == 2 ? Set(sweep.points.map { $0.arguments[1].value.repr }).count : 3)
+  let title = try arguments.title()
+  let figure = try plotCall(arguments) { try Panels(charts, columns: max(1, columns), title: title) }
+  return .host(FigureObject(figure, kind: "training curves per trial"))
 }
 
 /// `panels(figures…, columns:, title:)`: figures side by side, given one by one or as a list.
@@ -645,7 +685,7 @@ extension BuiltinRegistry {
       Builtin(
         "confusion", returns: .host("figure"),
         parameters: [
-          .required("source", .oneOf([.host("evaluation"), .host("model")])),
+          .required("source", .oneOf([.host("evaluation"), .host("model"), .host("comparison")])),
           .optional("dataset", .optional(.host("dataset")), default: .none),
           .keyword("normalized", .boolean, default: .boolean(false)),
           title, labels,
@@ -657,7 +697,7 @@ extension BuiltinRegistry {
       Builtin(
         "curves", returns: .host("figure"),
         parameters: [
-          .required("history", .oneOf([.host("history"), .host("trainer")])),
+          .required("history", .oneOf([.host("history"), .host("trainer"), .host("sweep")])),
           .keyword("metric", .optional(.string), default: .none),
           .keyword("log", .boolean, default: .boolean(false)),
           .keyword("grid", .boolean, default: .boolean(false)),

@@ -88,6 +88,8 @@ public final class Interpreter {
   /// that way when the native stack of the running thread is nearly used up, so runaway
   /// recursion is an error, never a crash, on any thread.
   public var maximumCallDepth = 1_000
+  /// How sweeps run in this process: trials here, as a worker, or listed (`--trial`, `--trials`).
+  public let experiment = ExperimentSettings()
   /// The lowest stack address a kms call may start below; 0 when unknown.
   private var stackFloor: UInt = 0
   /// The lowest stack address an expression may be evaluated below: half-way between the
@@ -705,6 +707,21 @@ public final class Interpreter {
     -> Value
   {
     try call(callee, positional: arguments, keywords: [], at: range, calleeExpression: nil)
+  }
+
+  /// Calls a function value with positional and keyword arguments (`sweep` calls trials so).
+  /// - Parameters:
+  ///   - callee: the function value.
+  ///   - arguments: positional arguments.
+  ///   - keywords: keyword arguments, in order.
+  ///   - range: the call's range, for errors.
+  public func call(
+    _ callee: Value, arguments: [Value], keywords: [(label: String, value: Value)],
+    at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    try call(
+      callee, positional: arguments, keywords: keywords.map { ($0.label, $0.value, range) },
+      at: range, calleeExpression: nil)
   }
 
   private func call(

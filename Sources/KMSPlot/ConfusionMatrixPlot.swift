@@ -16,6 +16,9 @@ public struct ConfusionMatrixPlot: Figure {
   /// The fraction of samples on the diagonal, 0...1.
   public let accuracy: Double
   let title: String?
+  /// The values the colour scale spans; nil for this matrix's own smallest to largest. Matrices
+  /// drawn side by side share one (the paper's Fig. 22).
+  public var colorLimits: ClosedRange<Double>?
 
   /// Creates a confusion-matrix figure from counts.
   /// - Parameters:
@@ -169,7 +172,8 @@ public struct ConfusionMatrixPlot: Figure {
     let k = counts.count
     let values = self.values
     let flat = values.flatMap { $0 }
-    let low = flat.min()!, high = flat.max()!
+    let low = colorLimits?.lowerBound ?? flat.min()!
+    let high = colorLimits?.upperBound ?? flat.max()!
     let colormap = Viridis()
     let (axes, bar) = layout(width: canvas.width, height: canvas.height, style: style)
     let font = style.labelFont
@@ -186,7 +190,7 @@ public struct ConfusionMatrixPlot: Figure {
         let x0 = (axes.frame.x + Double(column) * cell).rounded()
         let x1 = (axes.frame.x + Double(column + 1) * cell).rounded()
         let value = values[row][column]
-        let color = colormap.color(at: span > 0 ? (value - low) / span : 0)
+        let color = colormap.color(at: span > 0 ? min(max((value - low) / span, 0), 1) : 0)
         canvas.fill(Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0), with: color)
         let ink = value < threshold ? highColor : lowColor
         // Counts that cannot fit their cell (many classes) are left out rather than smeared.

@@ -16,6 +16,9 @@ struct KMSCommand: ParsableCommand {
         kms FILE [ARGS…]         run a script (args() returns ARGS)
         kms -e CODE [ARGS…]      run CODE
         kms -i FILE [ARGS…]      run a script, then stay in the REPL with its variables
+        kms FILE --report out.html --notebook out.ipynb   run it as an executed notebook
+        kms FILE --trials [--results DIR] [--slurm FILE]  list its sweep's trials
+        kms FILE --trial N --results DIR                  run one trial of its sweep
         kms bench [--quick]      time the libraries and the interpreter
       """,
     discussion: """
@@ -44,13 +47,35 @@ struct RunCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("A .kms script to run.", valueName: "file"))
   var script: String?
 
+  @Option(help: ArgumentHelp("Write the executed script as an HTML report.", valueName: "out.html"))
+  var report: String?
+
+  @Option(help: ArgumentHelp("Write the executed script as a Jupyter notebook.", valueName: "out.ipynb"))
+  var notebook: String?
+
+  @Flag(help: "List the script's sweep as one command line per trial, then stop.")
+  var trials = false
+
+  @Option(help: ArgumentHelp("Run only this trial of the script's sweeps.", valueName: "n"))
+  var trial: Int?
+
+  @Option(help: ArgumentHelp("Where trials write and sweeps read result files.", valueName: "dir"))
+  var results: String?
+
+  @Option(help: ArgumentHelp("With --trials, also write a Slurm job-array script.", valueName: "file"))
+  var slurm: String?
+
   @Argument(
     parsing: .captureForPassthrough,
     help: ArgumentHelp("Arguments for the script, read with args().", valueName: "args"))
   var scriptArguments: [String] = []
 
   func run() throws {
-    let command = self
+    var parsed = self
+    // NOTE: `kms script.kms --report out.html` puts the flags among the script's arguments (they
+    // follow the script); take kms's own out of them, up to a `--`.
+    parsed.takeExperimentFlags()
+    let command = parsed
     throw ExitCode(runOnLargeStack { command.runCommand() })
   }
 
@@ -74,21 +99,74 @@ struct RunCommand: ParsableCommand {
         writeError(invalid.rendered(colored: colored))
         return invalid.exitCode
       }
-      return runThenMaybeStay(file, arguments: scriptArguments)
+      return runThenMaybeStay(file, arguments: scriptArguments, configure: configure(script: script))
     }
     return REPL(interpreter: makeInterpreter(arguments: [])).run()
   }
 
   /// Runs the source; with `-i` the REPL then starts with its variables, whether it ended,
   /// failed or was interrupted (only `exit()` ends the process).
-  private func runThenMaybeStay(_ file: SourceFile, arguments: [String]) -> Int32 {
+  private func runThenMaybeStay(
+    _ file: SourceFile, arguments: [String], configure: (Interpreter) -> Void = { _ in }
+  ) -> Int32 {
     let interpreter = makeInterpreter(arguments: arguments)
+    configure(interpreter)
     guard interactive else {
-      return runSource(file, in: interpreter, suggestInteractive: true).code
+      return runSource(file, in: interpreter, suggestInteractive: true, report: report, notebook: notebook).code
     }
-    let outcome = runSource(file, in: interpreter, suggestInteractive: false)
+    let outcome = runSource(file, in: interpreter, suggestInteractive: false, report: report, notebook: notebook)
     if outcome.calledExit { return outcome.code }
     return REPL(interpreter: interpreter).run()
+  }
+
+  /// Moves `--report`, `--notebook`, `--trials`, `--trial`, `--results` and `--slurm` from the
+  /// script's arguments to the command's options; a `--` ends them (the rest is the script's).
+  mutating func takeExperimentFlags() {
+    var kept: [String] = []
+    var index = 0
+    let words = scriptArguments
+    while index < words.count {
+      let word = words[index]
+      if word == "--" {
+        kept += words[(index + 1)...]
+        break
+      }
+      let value = index + 1 < words.count ? words[index + 1] : nil
+      switch word {
+      case "--trials": trials = true
+      case "--report" where value != nil: report = value
+      case "--notebook" where value != nil: notebook = value
+      case "--results" where value != nil: results = value
+      case "--slurm" where value != nil: slurm = value
+      case "--trial" where value.flatMap(Int.init) != nil: trial = Int(value!)
+      default:
+        kept.append(word)
+        index += 1
+        continue
+      }
+      index += word == "--trials" ? 1 : 2
+    }
+    scriptArguments = kept
+  }
+
+  /// Sets how the script's sweeps run from the command's options.
+  private func configure(script: String) -> (Interpreter) -> Void {
+    let (trials, trial, results, slurm) = (self.trials, self.trial, self.results, self.slurm)
+    return { interpreter in
+      let settings = interpreter.experiment
+      settings.script = script
+      settings.executable = (try? FileManager.default.destinationOfSymbolicLink(
+        atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+      settings.resultsFolder = results
+      settings.slurmFile = slurm
+      if trials {
+        settings.mode = .list
+        settings.listing = { FileHandle.standardOutput.write(Data($0.utf8)) }
+        interpreter.display = TextDisplay { _ in }
+      } else if let trial {
+        settings.mode = .worker(trial: trial)
+      }
+    }
   }
 }
 
@@ -98,16 +176,31 @@ struct RunCommand: ParsableCommand {
 ///   - interpreter: runs it, and keeps its variables.
 ///   - suggestInteractive: after a runtime error or Ctrl-C, say that `kms -i` would have kept
 ///     the variables.
+///   - report, notebook: where to write the run as an executed notebook (HTML, .ipynb).
 /// - Returns: the exit code, and whether the program ended itself with `exit()`.
-func runSource(_ file: SourceFile, in interpreter: Interpreter, suggestInteractive: Bool)
-  -> (code: Int32, calledExit: Bool)
+func runSource(_ file: SourceFile, in interpreter: Interpreter, suggestInteractive: Bool,
+               report: String? = nil, notebook: String? = nil) -> (code: Int32, calledExit: Bool)
 {
   let isScript = !file.name.hasPrefix("<")
   let note =
     suggestInteractive && isScript
     ? "note: `kms -i \(file.name)` runs it and then stays in the REPL with its variables\n" : ""
   let colored = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-  switch interpreter.run(file) {
+  var outcome = Result<Value?, RunFailure>.success(nil)
+  if report != nil || notebook != nil {
+    let (executed, failure) = Notebook.execute(file, on: interpreter, forward: TerminalDisplay())
+    if let failure { outcome = .failure(failure) }
+    do {
+      if let report { try writeAtomically(Data(executed.html().utf8), to: report) }
+      if let notebook { try writeAtomically(try executed.ipynb(), to: notebook) }
+    } catch {
+      writeError("kms: cannot write the report: \((error as NSError).localizedDescription)\n")
+      return (74, false)
+    }
+  } else {
+    outcome = interpreter.run(file)
+  }
+  switch outcome {
   case .success:
     return (0, false)
   case .failure(.compile(let diagnostics)):
@@ -124,6 +217,16 @@ func runSource(_ file: SourceFile, in interpreter: Interpreter, suggestInteracti
       return (70, false)
     }
   }
+}
+
+/// Writes a file through a temporary one renamed into place, creating missing folders.
+func writeAtomically(_ data: Data, to path: String) throws {
+  let expanded = (path as NSString).expandingTildeInPath
+  let folder = (expanded as NSString).deletingLastPathComponent
+  if !folder.isEmpty {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  }
+  try data.write(to: URL(fileURLWithPath: expanded), options: .atomic)
 }
 
 /// Deepest kms recursion the command allows; the interpreter thread's stack is sized for it.
