@@ -95,13 +95,13 @@ public final class TableObject: HostObject {
               example: "results.csv(\"results.csv\")") { table, arguments in
         let path = try arguments.string("path")
         if let (message, help) = writeProblem(at: path) {
-          throw arguments.error("cannot write CSV \(Value.quoted(path)): \(message)", help: help)
+          throw arguments.error("cannot write '\(path)': \(message)", help: help)
         }
         let expanded = (path as NSString).expandingTildeInPath
         do {
           try Data(table.csv.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
         } catch {
-          throw arguments.error("cannot write CSV \(Value.quoted(path)): \(writeFailure(error))",
+          throw arguments.error("cannot write '\(path)': \(writeFailure(error))",
                                 help: "check that the folder exists and is writable")
         }
         return .string(path)

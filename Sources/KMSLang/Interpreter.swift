@@ -95,6 +95,8 @@ public final class Interpreter {
   /// The lowest stack address an expression may be evaluated below: half-way between the
   /// stack's end and `stackFloor`, so runaway recursion meets the call check first.
   private var expressionFloor: UInt = 0
+  /// The stack of the thread running `execute`.
+  private var stackRange: Range<UInt> = 0..<0
   let globals = Environment(parent: nil)
   private var callStack: [(name: String, callSite: SourceRange)] = []
 
@@ -185,6 +187,7 @@ public final class Interpreter {
   public func execute(_ statements: [Statement]) throws(RuntimeError) -> Value? {
     callStack.removeAll()
     (stackFloor, expressionFloor) = Interpreter.stackFloorOfCurrentThread()
+    stackRange = currentThreadStackRange()
     if statements.count == 1, case .expression(let expression) = statements[0].kind {
       try checkInterrupt(at: expression.range)
       return try evaluate(expression, in: globals)
@@ -396,8 +399,7 @@ public final class Interpreter {
   {
     // The parser limits nesting, but a thread with a small stack (a test's, a callback's) could
     // still run out: check the native stack as calls do.
-    var marker: UInt8 = 0
-    let stackAddress = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    let stackAddress = currentStackAddress(within: stackRange)
     if stackAddress <= expressionFloor {
       throw RuntimeError(
         "expression nested too deeply to evaluate on this thread", at: expression.range,
@@ -828,8 +830,7 @@ public final class Interpreter {
   ) throws(RuntimeError) -> Value {
     let declaration = function.declaration
     try checkInterrupt(at: range)
-    var marker: UInt8 = 0
-    let stackAddress = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    let stackAddress = currentStackAddress(within: stackRange)
     guard callStack.count < maximumCallDepth, stackAddress > stackFloor else {
       throw RuntimeError(
         "too many nested calls", at: range,

@@ -178,9 +178,20 @@ func nativeStackOfCurrentThread() -> (lowest: UInt, size: UInt)? {
   #endif
 }
 
-/// The address of the caller's stack frame, roughly.
+/// The address of the caller's stack frame, roughly, or `UInt.max` when it is not inside
+/// `stack` (the thread's stack range).
+///
+/// NOTE: under the address sanitizer a local may live on a "fake stack" in the heap, far from
+/// the thread's stack; such an address reads as plenty of room, so the depth checks that use it
+/// never fire falsely.
 @inline(__always)
-func currentStackAddress() -> UInt {
+func currentStackAddress(within stack: Range<UInt>) -> UInt {
   var marker: UInt8 = 0
-  return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+  let address = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+  return stack.contains(address) ? address : UInt.max
+}
+
+/// The current thread's stack as an address range; empty when unknown.
+func currentThreadStackRange() -> Range<UInt> {
+  nativeStackOfCurrentThread().map { $0.lowest..<($0.lowest + $0.size) } ?? 0..<0
 }

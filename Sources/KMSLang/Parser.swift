@@ -77,6 +77,7 @@ public struct Parser {
   private let stackFloor: UInt = nativeStackOfCurrentThread().map {
     $0.lowest + max($0.size / 4, 256 * 1024)
   } ?? 0
+  private let stackRange = currentThreadStackRange()
 
   /// Creates a parser over tokens that end with `.endOfFile`.
   /// - Parameters:
@@ -126,7 +127,7 @@ public struct Parser {
   /// Enters one level of nesting, failing past `maximumNesting`.
   private mutating func enter(at range: SourceRange) throws(ParseError) {
     nesting += 1
-    if nesting > Parser.maximumNesting || currentStackAddress() <= stackFloor {
+    if nesting > Parser.maximumNesting || currentStackAddress(within: stackRange) <= stackFloor {
       nesting -= 1
       throw .tooDeep(range)
     }

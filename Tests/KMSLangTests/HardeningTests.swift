@@ -151,6 +151,15 @@ struct HardeningTests {
     #expect(SourceFile.decoding(Data("ok = 1\n".utf8), name: "good.kms").1 == nil)
   }
 
+  @Test("kms refuses a script with invalid UTF-8 with a located error and exit 65")
+  func invalidUTF8Script() throws {
+    let script = try temporaryFile("bad.kms")
+    try Data([0x78, 0x20, 0x3D, 0x20, 0x31, 0x0A, 0xFF, 0x79, 0x0A]).write(to: script)
+    let run = try runKMS([script.path])
+    #expect(run.status == 65)
+    #expect(run.errors.hasPrefix("\(script.path):2:1: error: invalid UTF-8 byte 0xFF"))
+  }
+
   @Test("invisible and direction-changing characters are named by code point", arguments: [
     ("\u{200B}", "U+200B"), ("\u{FEFF}", "U+FEFF"), ("\u{202E}", "U+202E"), ("\u{0}", "U+0"),
   ])
