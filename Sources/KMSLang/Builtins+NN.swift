@@ -24,9 +24,10 @@ extension BuiltinRegistry {
         example: "ae = autoencoder([800, 400, 225])"
       ) { arguments in
         let sizes = try arguments.integers("sizes")
-        guard !sizes.isEmpty, sizes.allSatisfy({ (1...100_000).contains($0) }) else {
+        guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else {
           throw arguments.error("sizes must be a non-empty list of positive integers, got \(arguments["sizes"].repr)")
         }
+        try arguments.requireLayerWidths(sizes, "sizes")
         let inputs = try arguments.integer("inputs", atLeast: 1)
         guard let code = ActivationKind(rawValue: try arguments.string("code")) else {
           throw arguments.error("unknown code activation \(arguments["code"].repr)",
@@ -74,12 +75,15 @@ extension BuiltinRegistry {
           if case .host(let object) = arguments["network"], let data = object as? DatasetObject {
             inputs = data.dataset.featureCount
           } else {
-            inputs = try arguments.integer("network", atLeast: 1)
+            // The first argument of the MLP form is its input width: name it so in messages.
+            inputs = try arguments.integer("network")
+            guard inputs >= 1 else { throw arguments.error("inputs must be >= 1, got \(inputs)") }
           }
           let hidden = arguments.isGiven("hidden") ? try arguments.integers("hidden") : [200]
-          guard hidden.allSatisfy({ (1...100_000).contains($0) }) else {
+          guard hidden.allSatisfy({ $0 >= 1 }) else {
             throw arguments.error("hidden must be a list of positive integers, got \(arguments["hidden"].repr)")
           }
+          try arguments.requireLayerWidths(hidden, "hidden")
           let classes = arguments.isGiven("classes") ? try arguments.integer("classes", atLeast: 2) : 10
           spec = .mlp(inputSize: inputs, hiddenSizes: hidden, classCount: classes)
         }
@@ -132,7 +136,14 @@ extension BuiltinRegistry {
         if case .host = arguments["validation"] {
           validation = try arguments.host("validation", as: DatasetObject.self).dataset
         }
-        for set in [training] + (validation.map { [$0] } ?? []) { try model.checkFeatures(of: set, arguments) }
+        for set in [training] + (validation.map { [$0] } ?? []) {
+          try model.checkFeatures(of: set, arguments)
+          guard set.count > 0 else {
+            throw arguments.error("'\(set.name)' has no examples to train or validate on",
+                                  help: "re-split with a part of at least one example per class")
+          }
+        }
+        try checkTrainingMemory(model, batch: batch, arguments)
         let options = try priorOptions(arguments)
         let objective = try libraryCall(arguments) {
           try TrainingSetup.objective(for: model.model, learningRate: Float(lr), seed: UInt64(seed),
@@ -182,9 +193,11 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "evaluate",
-        parameters: [.required("model", .host("model")), .required("dataset", .oneOf([.host("dataset"), .host("data")]))],
-        summary: "a classifier's accuracy and confusion matrix, or an autoencoder's reconstruction MSE",
-        example: "evaluate(mlp, codes.test)"
+        parameters: [.required("model", .host("model")), .required("dataset", .oneOf([.host("dataset"), .host("data")])),
+                     .keyword("labels", .string, default: .string("romaji"))],
+        summary: "a classifier's accuracy and confusion matrix (classes named in romaji, kana or both), "
+          + "or an autoencoder's reconstruction MSE",
+        example: "evaluate(mlp, codes.test, labels: \"kana\")"
       ) { arguments in
         let model = try arguments.host("model", as: ModelObject.self)
         if case .host(let object) = arguments["dataset"], object is SplitsObject {
@@ -192,6 +205,7 @@ extension BuiltinRegistry {
                                 help: "pick one: evaluate(model, data.test)")
         }
         let dataset = try arguments.dataset("dataset", for: model)
+        try arguments.requireExamples(dataset)
         let outputs = model.predict(dataset.features)
         if let classCount = model.model.classCount, model.isWhole {
           try model.checkClasses(of: dataset, arguments)
@@ -199,7 +213,8 @@ extension BuiltinRegistry {
           let loss = softmaxCrossEntropy(logits: outputs, labels: dataset.labels, gradient: Tensor(shape: outputs.shape))
           return .host(EvaluationObject(
             confusion: ConfusionMatrix(predicted: predicted, labels: dataset.labels, classCount: classCount),
-            classNames: dataset.classNames, loss: Double(loss), provenance: dataset.provenance))
+            classNames: try arguments.classLabels(dataset.classNames, forFigure: false), loss: Double(loss),
+            provenance: dataset.provenance))
         }
         guard outputs.shape == dataset.features.shape else {
           throw arguments.error("evaluate needs a whole autoencoder or classifier, got the \(model.title)")
@@ -262,6 +277,13 @@ extension BuiltinRegistry {
 
 
 extension Arguments {
+  /// Refuses a layer wider than kms builds (checked before anything is allocated), naming it.
+  func requireLayerWidths(_ widths: [Int], _ name: String) throws(RuntimeError) {
+    guard let index = widths.firstIndex(where: { $0 > 100_000 }) else { return }
+    throw error("\(name)[\(index)] asks for a layer of \(grouped(widths[index])) units; kms allows at most 100,000",
+                help: "the paper's widest layer has 800")
+  }
+
   /// A dataset argument whose feature count must match a model's input.
   func dataset(_ name: String, for model: ModelObject) throws(RuntimeError) -> Dataset {
     let dataset = try host(name, as: DatasetObject.self).dataset
@@ -316,5 +338,26 @@ private func priorOptions(_ arguments: Arguments) throws(RuntimeError) -> PriorO
 /// Builds a model from a spec, with the spec's shape and size errors at the call.
 private func makeModel(_ spec: ModelSpec, _ arguments: Arguments) throws(RuntimeError) -> Value {
   let seed = try arguments.integer("seed", atLeast: 0)
+  let parameters = try libraryCall(arguments) { try spec.check() }
+  // Values and gradients, 4 bytes each, before anything is allocated.
+  try Limits.checkMemory(bytes: parameters * 8, "a model of \(grouped(parameters)) parameters", at: arguments.range)
   return .host(ModelObject(try libraryCall(arguments) { try spec.makeModel(seed: UInt64(seed)) }))
+}
+
+/// Refuses a trainer whose buffers would not fit in the memory left: Adam's two moments per
+/// parameter, and per example of a batch every layer's output, input gradient and kept copy
+/// (so OpenBLAS never spins on an allocation it cannot get).
+private func checkTrainingMemory(_ model: ModelObject, batch: Int, _ arguments: Arguments)
+  throws(RuntimeError)
+{
+  var widths = 0
+  var shape = model.model.inputShape
+  for (index, layer) in (model.model.spec.layers + (model.model.spec.decoder ?? [])).enumerated() {
+    shape = (try? layer.outputShape(for: shape, position: index + 1)) ?? shape
+    widths += shape.elementCount
+  }
+  let (activations, overflow) = (widths * 12).multipliedReportingOverflow(by: batch)
+  let bytes = overflow ? Int.max / 2 : model.model.parameterCount * 8 + activations
+  try Limits.checkMemory(
+    bytes: bytes, "training \(model.title) at batch \(grouped(batch))", at: arguments.range)
 }

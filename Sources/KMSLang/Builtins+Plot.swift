@@ -108,16 +108,17 @@ let kanaByRomaji: [String: String] = [
 
 extension Arguments {
   /// Class names as the `labels:` argument asks: "romaji" (as stored), "kana" (お き す …) or
-  /// "both" ("お o"). Names that are not KMNIST classes stay as they are. Without a Japanese font
-  /// the names stay romaji, and kms says so once.
-  func classLabels(_ names: [String]) throws(RuntimeError) -> [String] {
+  /// "both" ("お o"). Names that are not KMNIST classes stay as they are. For a figure
+  /// (`forFigure`), without a Japanese font the names stay romaji, and kms says so once; text
+  /// (a printed table) needs no font.
+  func classLabels(_ names: [String], forFigure: Bool = true) throws(RuntimeError) -> [String] {
     let style = try string("labels")
     guard ["romaji", "kana", "both"].contains(style) else {
       throw error(
         "unknown labels '\(style)'", help: "use \"romaji\", \"kana\" or \"both\"")
     }
     if style == "romaji" { return names }
-    if let notice = FontLibrary.shared.kanaNotice {
+    if forFigure, let notice = FontLibrary.shared.kanaNotice {
       if FontNotices.shared.first("kana") { write("note: \(notice)\n") }
       return names
     }
@@ -210,7 +211,7 @@ extension Arguments {
   }
 
   /// Throws unless the dataset has classes and examples.
-  fileprivate func requireExamples(_ dataset: Dataset) throws(RuntimeError) {
+  func requireExamples(_ dataset: Dataset) throws(RuntimeError) {
     guard dataset.classCount > 0 else {
       throw error(
         "'\(dataset.name)' has no classes (at least one class expected)",
@@ -455,7 +456,7 @@ private func scatterFigure(_ arguments: Arguments) throws -> Value {
   let title = try arguments.title() ?? defaultTitle
   let figure = try plotCall(arguments) {
     try LatentScatter(
-      codes: codes, labels: labels, classNames: try classNames.map(arguments.classLabels),
+      codes: codes, labels: labels, classNames: try classNames.map { try arguments.classLabels($0) },
       prior: prior, limits: limits, title: title)
   }
   return .host(FigureObject(figure, kind: "latent scatter"))
