@@ -154,7 +154,11 @@ func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
   func failure(_ code: Int32) -> PlotError {
     var reason = String(cString: strerror(code))
     if let first = reason.first { reason = first.lowercased() + reason.dropFirst() }
-    if code == ENOENT { reason += " (folder '\(folder)' does not exist)" }
+    if code == ENOENT {
+      // The folder may exist and still take no new files (/proc, /sys): say which it is.
+      reason += FileManager.default.fileExists(atPath: folder)
+        ? " (the folder '\(folder)' does not take new files)" : " (folder '\(folder)' does not exist)"
+    }
     return PlotError.unwritablePath(path: path, reason: reason)
   }
   let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
