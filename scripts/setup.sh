@@ -7,9 +7,9 @@ set -euo pipefail
 
 kms_packages=(libopenblas-dev libpng-dev libreadline-dev zlib1g-dev pkg-config)
 kms_packages+=(libfreetype-dev fonts-dejavu-core fonts-ipaexfont-gothic librsvg2-bin)
-# The tests open an executed-notebook report in headless Chromium and run a sweep's trials
-# through GNU parallel.
-kms_packages+=(chromium parallel)
+# Only the tests need these: they open an executed-notebook report in headless Chromium and run
+# a sweep's trials through GNU parallel (`kms_setup tests` adds them).
+kms_test_packages=(chromium parallel)
 
 kms_missing_packages() {
   local missing=()
@@ -21,6 +21,7 @@ kms_missing_packages() {
 }
 
 kms_setup() {
+  [ "${1:-}" = "tests" ] && kms_packages+=("${kms_test_packages[@]}")
   if ! command -v swift >/dev/null 2>&1; then
     if [ -x /opt/swift/usr/bin/swift ]; then
       export PATH="/opt/swift/usr/bin:$PATH"

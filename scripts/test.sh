@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-kms_setup
+kms_setup tests
 swift build --build-tests
 # The REPL tests drive the kms executable through a pseudo-terminal, so it is built too.
 swift build --product kms
