@@ -9,20 +9,8 @@ struct PaperBScriptTests {
     let folder = try temporaryFile("paper-b").deletingLastPathComponent()
       .appendingPathComponent("paper-b-figures")
     try? FileManager.default.removeItem(at: folder)
-    let process = Process()
-    process.executableURL = try kmsExecutable()
-    process.arguments = [samplesFolder.appendingPathComponent("paper-b.kms").path, folder.path, "quick"]
-    var environment = ProcessInfo.processInfo.environment
-    environment["NO_COLOR"] = "1"
-    environment.removeValue(forKey: "KMS_DATA")
-    process.environment = environment
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(text)")
+    let (status, text) = try runSample("paper-b.kms", arguments: [folder.path, "quick"])
+    #expect(status == 0, "\(text)")
     let figures = ["fig00-no-prior", "fig16-csd-lr0.001", "fig17-csd", "fig18-one-hot-confusion",
                    "fig18-one-hot-confusion-relabelled", "fig19-discriminator",
                    "fig19u-discriminator-unconditioned", "fig20-csd-discriminator",

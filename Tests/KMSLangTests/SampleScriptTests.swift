@@ -6,26 +6,39 @@ import Testing
 let samplesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("samples")
 
+/// Runs a sample script with the built kms, without `KMS_DATA` (so on the shipped sample), and
+/// returns its exit status and everything it printed.
+/// - Parameters:
+///   - name: the script in samples/.
+///   - arguments: the script's arguments.
+///   - folder: the working folder, or nil for this process's.
+func runSample(_ name: String, arguments: [String] = [], in folder: URL? = nil) throws
+  -> (status: Int32, text: String)
+{
+  let process = Process()
+  process.executableURL = try kmsExecutable()
+  process.arguments = [samplesFolder.appendingPathComponent(name).path] + arguments
+  if let folder { process.currentDirectoryURL = folder }
+  var environment = ProcessInfo.processInfo.environment
+  environment["NO_COLOR"] = "1"
+  environment.removeValue(forKey: "KMS_DATA")
+  process.environment = environment
+  let output = Pipe()
+  process.standardOutput = output
+  process.standardError = output
+  try process.run()
+  let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  process.waitUntilExit()
+  return (process.terminationStatus, text)
+}
+
 @Suite("Sample scripts")
 struct SampleScriptTests {
   @Test("samples/quickstart.kms trains, evaluates, saves and reloads a model")
   func quickstart() throws {
     let folder = try temporaryFile("quickstart").deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = try kmsExecutable()
-    process.arguments = [samplesFolder.appendingPathComponent("quickstart.kms").path]
-    process.currentDirectoryURL = folder
-    var environment = ProcessInfo.processInfo.environment
-    environment["NO_COLOR"] = "1"
-    environment.removeValue(forKey: "KMS_DATA")
-    process.environment = environment
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(text)")
+    let (status, text) = try runSample("quickstart.kms", in: folder)
+    #expect(status == 0, "\(text)")
     #expect(text.contains("using the shipped KMNIST sample"))
     #expect(text.contains("total parameters: 435,536"))
     #expect(text.contains("confusion matrix (rows: true label, columns: predicted label)"))
