@@ -23,6 +23,7 @@ public final class BuiltinRegistry {
     registry.registerData()
     registry.registerNN()
     registry.registerLayers()
+    registry.registerAugment()
     registry.registerPlot()
     registry.registerTable()
     return registry

@@ -89,7 +89,7 @@ extension BuiltinRegistry {
       Builtin(
         "trainer",
         parameters: [.required("model", .host("model")),
-                     .required("data", .oneOf([.host("data"), .host("dataset")])),
+                     .required("data", .oneOf([.host("data"), .host("dataset"), .host("augmented")])),
                      .keyword("lr", .number, default: .number(0.001)),
                      .keyword("batch", .integer, default: .number(128)),
                      .keyword("validation", .optional(.host("dataset")), default: .none),
@@ -116,12 +116,17 @@ extension BuiltinRegistry {
         var training: Dataset
         var validation: Dataset?
         var provenance: String
-        if case .host(let object) = arguments["data"], let splits = object as? SplitsObject {
+        // augment(data, …): the data inside, and its distortions for the training batches.
+        var data: (any HostObject)? = nil
+        if case .host(let object) = arguments["data"] { data = object }
+        let augmented = data as? AugmentedObject
+        if let augmented { data = augmented.data }
+        if let splits = data as? SplitsObject {
           training = splits.splits.train
           validation = splits.splits.validation
           provenance = "\(splits.splits.protocolName) protocol (\(training.provenance))"
         } else {
-          training = try arguments.host("data", as: DatasetObject.self).dataset
+          training = (data as! DatasetObject).dataset
           provenance = training.provenance
         }
         if case .host = arguments["validation"] {
@@ -129,9 +134,16 @@ extension BuiltinRegistry {
         }
         for set in [training] + (validation.map { [$0] } ?? []) { try model.checkFeatures(of: set, arguments) }
         let options = try priorOptions(arguments)
-        let objective = try libraryCall(arguments) {
+        var objective = try libraryCall(arguments) {
           try TrainingSetup.objective(for: model.model, learningRate: Float(lr), seed: UInt64(seed),
                                       dataClassCount: training.classCount, options: options)
+        }
+        if let augmented {
+          let plain = objective
+          objective = try libraryCall(arguments) {
+            try AugmentedObjective(plain, augmentation: augmented.augmentation, inputShape: model.inputShape)
+          }
+          provenance += ", training batches augmented (\(augmented.augmentation.description))"
         }
         let trainer = Trainer(
           objective: objective, training: Examples(inputs: training.features, labels: training.labels),
