@@ -10,8 +10,8 @@ import KMSTensor
 /// image forward, a dense layer 2·in·out; backward is twice the forward (weight and input
 /// gradients), less the first layer's input gradient, which nothing needs. For
 /// conv(32, 3) → conv(112, 3) → maxpool(2) → dense(288) → dense(10) on 28×28 that is
-/// 0.39 + 37.16 + 9.29 + 0.01 = 46.85 MFLOP forward and 140.2 MFLOP per image in all, so an epoch
-/// of 54,000 images costs 7,571 GFLOP.
+/// 0.39 + 37.16 + 9.29 + 0.01 = 46.85 MFLOP forward and 140.1 MFLOP per image in all, so an epoch
+/// of 54,000 images costs 7,568 GFLOP.
 public enum ConvolutionBenchmark {
   /// The paper's CNN (95.3%, 4,680,730 parameters), as `classifier([...])` builds it.
   public static let paperCNN = ModelSpec(
