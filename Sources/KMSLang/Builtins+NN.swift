@@ -126,7 +126,10 @@ extension BuiltinRegistry {
           validation = splits.splits.validation
           provenance = "\(splits.splits.protocolName) protocol (\(training.provenance))"
         } else {
-          training = (data as! DatasetObject).dataset
+          guard let dataset = data as? DatasetObject else {
+            throw arguments.error("data must be a data value, a dataset, or augment(…) of one")
+          }
+          training = dataset.dataset
           provenance = training.provenance
         }
         if case .host = arguments["validation"] {
