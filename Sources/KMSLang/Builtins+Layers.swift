@@ -72,10 +72,11 @@ private var layerConstructors: [(name: String, parameters: [Parameter], summary:
      try arguments.require("stride", stride <= 1_000, "at most 1,000")
      return .maxpool(size: size, stride: stride)
    }),
-  ("batchnorm", [],
-   "batch normalisation, per channel on images and per feature after dense layers (Keras's "
-     + "momentum 0.99, ε 0.001; moving statistics in evaluation)", "batchnorm()",
-   { _ in .batchnorm }),
+  ("batchnorm", [.keyword("momentum", .number, default: .number(0.99))],
+   "batch normalisation, per channel on images and per feature after dense layers (ε 0.001 and "
+     + "the moving statistics' momentum as Keras; those statistics are used in evaluation)",
+   "batchnorm(momentum: 0.9)",
+   { .batchnorm(momentum: try $0.number("momentum", in: 0...0.999_999)) }),
   ("flatten", [], "views [channels, height, width] as one flat vector (dense layers do it by themselves)",
    "flatten()", { _ in .flatten }),
 ] }

@@ -37,8 +37,9 @@ public enum LayerSpec: Codable, Equatable, Sendable {
   case conv(filters: Int, size: Int, stride: Int, padding: Padding, activation: ActivationKind)
   /// Max pooling over `size × size` windows `stride` apart, without padding.
   case maxpool(size: Int, stride: Int)
-  /// Batch normalisation: per channel on images, per feature on flat inputs (Keras's defaults).
-  case batchnorm
+  /// Batch normalisation: per channel on images, per feature on flat inputs; ε 0.001 and the
+  /// moving statistics' `momentum` as Keras (0.99 by default).
+  case batchnorm(momentum: Double)
   /// `[c, h, w]` viewed as `[c·h·w]`.
   case flatten
 
@@ -97,7 +98,10 @@ public enum LayerSpec: Codable, Equatable, Sendable {
           hint: "use a smaller pool, or fewer layers that shrink the image before it")
       }
       return [c, (h - size) / stride + 1, (w - size) / stride + 1]
-    case .batchnorm:
+    case .batchnorm(let momentum):
+      guard momentum >= 0 && momentum < 1 else {
+        throw ModelSpecError("layer \(position), \(summaryName): the momentum must be in [0, 1), got \(momentum)")
+      }
       return inputShape
     case .flatten:
       return [inputShape.elementCount]
@@ -153,10 +157,11 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case .maxpool(let size, let stride):
       let d = inputShape.dimensions
       return [MaxPool2D(size: size, stride: stride, channels: d[0], height: d[1], width: d[2])]
-    case .batchnorm:
+    case .batchnorm(let momentum):
       return inputShape.rank == 3
-        ? [BatchNorm(channels: inputShape[0], spatialSize: inputShape[1] * inputShape[2], name: name)]
-        : [BatchNorm(channels: inputShape.elementCount, name: name)]
+        ? [BatchNorm(channels: inputShape[0], spatialSize: inputShape[1] * inputShape[2],
+                     momentum: Float(momentum), name: name)]
+        : [BatchNorm(channels: inputShape.elementCount, momentum: Float(momentum), name: name)]
     case .flatten:
       return [Flatten()]
     }
@@ -196,7 +201,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         + (activation == .relu ? "" : ", \(activation.rawValue)") + ")"
     case .maxpool(let size, let stride):
       "maxpool(\(size)" + (stride == size ? "" : ", stride: \(stride)") + ")"
-    case .batchnorm: "batchnorm()"
+    case .batchnorm(let momentum): momentum == 0.99 ? "batchnorm()" : "batchnorm(momentum: \(momentum))"
     case .flatten: "flatten()"
     }
   }

@@ -38,6 +38,7 @@ struct CNNBindingTests {
       m.summary()
       print(conv(16, 5, stride: 2, activation: "tanh"))
       print(maxpool(3).kind)
+      print(batchnorm(momentum: 0.9))
       """)
     #expect(error == nil, "\(String(describing: error))")
     // conv 8·9 + 8 = 80; batchnorm 4·8 = 32; dense 27·27·8·16 + 16 = 93,328; batchnorm 64; dense 170.
@@ -46,6 +47,7 @@ struct CNNBindingTests {
     #expect(output.contains("[8, 27, 27]"))
     #expect(output.contains("layer conv(16, 5, stride: 2, tanh)"))
     #expect(output.contains("maxpool\n"))
+    #expect(output.contains("layer batchnorm(momentum: 0.9)"))
   }
 
   @Test("shapes that cannot work are errors at the call, naming the layer and the shapes",

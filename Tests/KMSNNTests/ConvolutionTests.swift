@@ -205,8 +205,8 @@ struct ConvolutionTests {
   func evaluationMode() throws {
     let spec = ModelSpec(kind: .classifier, inputShape: [1, 10, 10],
                          layers: [.conv(filters: 4, size: 3, stride: 1, padding: .same, activation: .relu),
-                                  .batchnorm, .maxpool(size: 2, stride: 2), .dropout(rate: 0.5),
-                                  .dense(units: 8, activation: .relu), .batchnorm, .dropout(rate: 0.3),
+                                  .batchnorm(momentum: 0.99), .maxpool(size: 2, stride: 2), .dropout(rate: 0.5),
+                                  .dense(units: 8, activation: .relu), .batchnorm(momentum: 0.99), .dropout(rate: 0.3),
                                   .dense(units: 3, activation: .linear)])
     let model = try spec.makeModel(seed: 3)
     var rng = RandomSource(seed: 11)
@@ -271,7 +271,7 @@ struct ConvolutionTests {
   func saveLoad() throws {
     let spec = ModelSpec(kind: .classifier, inputShape: [1, 12, 12],
                          layers: [.conv(filters: 3, size: 3, stride: 2, padding: .same, activation: .relu),
-                                  .batchnorm, .maxpool(size: 2, stride: 2), .flatten, .dropout(rate: 0.2),
+                                  .batchnorm(momentum: 0.99), .maxpool(size: 2, stride: 2), .flatten, .dropout(rate: 0.2),
                                   .dense(units: 5, activation: .linear)])
     let model = try spec.makeModel(seed: 5)
     var rng = RandomSource(seed: 12)
