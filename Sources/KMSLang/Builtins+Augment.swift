@@ -18,7 +18,9 @@ public final class AugmentedObject: HostObject {
   }
 
   /// `kmnist-10k protocol: …, training batches augmented (shifts ±2 px, …)`.
-  public var summary: String { "\(data.summary), training batches augmented (\(augmentation.description))" }
+  public var summary: String {
+    "\(data.summary), training batches augmented (\(augmentation.description))"
+  }
 
   /// The kms type `augmented`.
   public static let hostType = HostType(
@@ -60,7 +62,9 @@ extension BuiltinRegistry {
         let rotation = try arguments.number("rotate", in: 0...180)
         let noise = try arguments.number("noise", in: 0...10)
         let seed = try arguments.integer("seed", atLeast: 0)
-        guard case .host(let data) = arguments["data"] else { throw arguments.error("data must be data") }
+        guard case .host(let data) = arguments["data"] else {
+          throw arguments.error("data must be a data value or a dataset")
+        }
         return .host(AugmentedObject(
           data: data, augmentation: Augmentation(shift: shift, rotation: rotation, noise: noise,
                                                  seed: UInt64(seed))))

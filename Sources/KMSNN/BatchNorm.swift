@@ -15,9 +15,11 @@ import KMSTensor
 /// NOTE: at momentum 0.99 the moving statistics forget their start with a time constant of 100
 /// steps; on kmnist-10k (55 batches an epoch) the paper's CNN with three batchnorm layers still
 /// evaluated at 10–13% after five epochs while training at 89%, as Keras users see too. Momentum
-/// 0.9 (PyTorch's 0.1) fixed it (`batchnorm(momentum: 0.9)`). The moving statistics are parameters of the model's store (so model
-/// files, snapshots and early stopping keep them) whose gradient is always zero, so Adam never
-/// moves them; summaries count them as Keras does (non-trainable).
+/// 0.9 (PyTorch's 0.1) fixed it (`batchnorm(momentum: 0.9)`).
+///
+/// The moving statistics are parameters of the model's store (so model files, snapshots and early
+/// stopping keep them) whose gradient is always zero, so Adam never moves them; summaries count
+/// them as Keras does (non-trainable).
 public final class BatchNorm: Layer {
   /// γ, `[channels]`.
   public let scale: Parameter

@@ -12,12 +12,12 @@ import KMSTensor
 /// on it ran 4× faster than a direct convolution whose inner loop runs along output rows
 /// (30.7 against 7.7 GFLOP/s on one thread, release build, `kms bench --quick`): the direct loop
 /// streams each output row through memory once per channel and tap (288 times) and cannot block
-/// for registers the way OpenBLAS's kernel does. Per image, not per batch: the batch's unfolded matrix would be
-/// 128 × 663 KB, far outside every cache, and the output of `weight · columns` is already the
-/// image's NCHW block, so nothing is transposed.
+/// for registers the way OpenBLAS's kernel does. Per image, not per batch: the batch's unfolded
+/// matrix would be 128 × 663 KB, far outside every cache, and the output of `weight · columns` is
+/// already the image's NCHW block, so nothing is transposed.
 ///
-/// Backward recomputes each image's columns instead of keeping them (an unfold is ~0.2 M copies
-/// against the ~21 MFLOP of that image's two backward products).
+/// Backward recomputes each image's columns instead of keeping them (an unfold is ~0.17 M copies
+/// against the ~74 MFLOP of that image's two backward products in the second layer).
 public final class Conv2D: Layer {
   /// `[filters, channels, kernel, kernel]`, Glorot-uniform at creation (as Keras).
   public let weight: Parameter
@@ -110,7 +110,8 @@ public final class Conv2D: Layer {
     guard let x = savedInput, let y = savedOutput else {
       preconditionFailure("Conv2D.backward called before forward")
     }
-    precondition(outputGradient.count == y.count, "\(summaryName).backward got \(outputGradient.shape)")
+    precondition(outputGradient.count == y.count,
+                 "\(summaryName).backward got \(outputGradient.shape)")
     let g = geometry
     let batch = x.shape[0]
     let (f, p, patch) = (filters, g.outPixels, g.patchSize)

@@ -34,7 +34,9 @@ public final class Flatten: Layer {
     guard needsInputGradient else { return nil }
     precondition(outputGradient.count == inputShape.elementCount,
                  "Flatten.backward got \(outputGradient.shape) for input \(inputShape)")
-    if let lastGradient, lastGradient.data == outputGradient.data, lastGradient.shape == inputShape {
+    if let lastGradient, lastGradient.data == outputGradient.data,
+      lastGradient.shape == inputShape
+    {
       return lastGradient
     }
     let view = outputGradient.reshaped(inputShape)

@@ -111,11 +111,12 @@ public enum LayerSpec: Codable, Equatable, Sendable {
   /// `[channels, height, width]` of a spatial layer's input, or the error naming the layer.
   private func image(_ shape: Shape, position: Int) throws(ModelSpecError) -> (Int, Int, Int) {
     guard shape.rank == 3 else {
+      let side = Int(Double(shape.elementCount).squareRoot().rounded())
       throw ModelSpecError(
         "layer \(position), \(summaryName): needs images [channels, height, width], got \(shape)",
-        hint: shape.rank == 1 && Int(Double(shape[0]).squareRoot()) * Int(Double(shape[0]).squareRoot()) == shape[0]
-          ? "build the classifier with inputs: [1, \(Int(Double(shape[0]).squareRoot())), "
-            + "\(Int(Double(shape[0]).squareRoot()))] and put spatial layers before dense ones"
+        hint: shape.rank == 1 && side * side == shape[0]
+          ? "build the classifier with inputs: [1, \(side), \(side)] and put spatial layers before "
+            + "dense ones"
           : "put spatial layers (conv, maxpool) before dense ones")
     }
     return (shape[0], shape[1], shape[2])

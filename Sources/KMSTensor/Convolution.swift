@@ -38,7 +38,8 @@ public struct ConvolutionGeometry: Equatable, Sendable {
   /// (a `"valid"` kernel larger than the input).
   /// - Parameters:
   ///   - same: Keras's `"same"` padding: out = ⌈in / stride⌉, the padding split evenly with the
-  ///     odd pixel at the bottom and right; otherwise `"valid"`: out = ⌊(in − kernel) / stride⌋ + 1.
+  ///     odd pixel at the bottom and right; otherwise `"valid"`:
+  ///     out = ⌊(in − kernel) / stride⌋ + 1.
   public init?(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, same: Bool) {
     guard channels > 0, height > 0, width > 0, kernel > 0, stride > 0 else { return nil }
     (self.channels, self.height, self.width, self.kernel, self.stride, isSame) =
