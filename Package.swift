@@ -58,7 +58,7 @@ let package = Package(
     .testTarget(
       name: "KMSPlotTests", dependencies: ["KMSPlot", "KMSData", "KMSTensor", "KMSTestSupport"],
       resources: [.copy("Goldens")]),
-    .testTarget(name: "KMSBenchTests", dependencies: ["KMSBench"]),
+    .testTarget(name: "KMSBenchTests", dependencies: ["KMSBench", "KMSNN", "KMSTensor"]),
     .testTarget(
       name: "KMSLangTests",
       dependencies: ["KMSLang", "KMSData", "KMSNN", "KMSPlot", "KMSTensor"],

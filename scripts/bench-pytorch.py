@@ -31,6 +31,20 @@ CPU wheel uses MKL, not OpenBLAS, so they would not apply, but nothing is left t
                                       # these machines pip finds it in /opt/wheels (find-links)
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice -n -10 python3 scripts/bench-pytorch.py
 Options: --threads 2,1  --epochs 3  --samples 54000  --batch 164  --fused (Adam's fused CPU kernel)
+
+--model cnn times the paper's CNN instead (must match `ConvolutionBenchmark.cnnEpoch` in
+Sources/KMSBench/ConvolutionBenchmark.swift):
+  - conv 1→32 3×3 + ReLU, conv 32→112 3×3 + ReLU, maxpool 2×2, dropout 0.45, flatten, dense
+    16128→288 + ReLU, dropout 0.4, dense 288→10 (4,680,730 parameters); NCHW float32; Glorot-uniform
+    weights (fan-in c·k², fan-out f·k² for convolutions, as Keras), zero biases. PyTorch's CPU
+    convolutions go through oneDNN (mkldnn) where it is built in; the script prints whether it is.
+  - Softmax cross-entropy on integer labels; Adam lr 0.0013, betas (0.9, 0.999), eps 1e-7.
+  - Data: 54,000 synthetic 1×28×28 images uniform in [0, 1] with uniform random labels, made
+    before any timing; batch 128 (the authors'), reshuffled every epoch, gathered inside the epoch.
+  - One warm-up epoch, then `--epochs` timed ones (default 2 for the CNN); GFLOP/s at 7,568 GFLOP
+    an epoch (products only: 2·f·c·k²·oh·ow per convolution, 2·in·out per dense layer, forward;
+    backward twice that, less the first layer's input gradient).
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice -n -10 python3 scripts/bench-pytorch.py --model cnn
 """
 
 import argparse
@@ -39,7 +53,7 @@ import time
 
 import torch
 
-from bench_common import LAYER_SIZES, OtherLoad, epoch_flops, load
+from bench_common import LAYER_SIZES, OtherLoad, cnn_epoch_flops, epoch_flops, load
 
 
 def autoencoder(generator):
@@ -98,14 +112,69 @@ def sae_epochs(samples, batch_size, epochs, fused):
     return seconds
 
 
+def cnn(generator):
+    """The paper's CNN, 4,680,730 parameters, Glorot-uniform weights and zero biases as Keras."""
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(),
+        torch.nn.Conv2d(32, 112, 3), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Dropout(0.45), torch.nn.Flatten(),
+        torch.nn.Linear(16128, 288), torch.nn.ReLU(), torch.nn.Dropout(0.4),
+        torch.nn.Linear(288, 10))
+    for layer in model:
+        if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+            torch.nn.init.xavier_uniform_(layer.weight, generator=generator)
+            torch.nn.init.zeros_(layer.bias)
+    assert sum(p.numel() for p in model.parameters()) == 4_680_730
+    return model
+
+
+def cnn_epochs(samples, batch_size, epochs, fused):
+    """One warm-up epoch then `epochs` timed ones of the paper's CNN; returns all epoch seconds."""
+    generator = torch.Generator().manual_seed(7)
+    inputs = torch.rand(samples, 1, 28, 28, generator=generator)  # outside the timing
+    labels = torch.randint(0, 10, (samples,), generator=generator)
+    model = cnn(torch.Generator().manual_seed(1))
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.0013, betas=(0.9, 0.999), eps=1e-7,
+                                 fused=fused or None)
+    loss_function = torch.nn.CrossEntropyLoss()
+    shuffle = torch.Generator().manual_seed(3)
+    seconds = []
+    for epoch in range(epochs + 1):
+        start = time.perf_counter()
+        order = torch.randperm(samples, generator=shuffle)
+        total, batches = 0.0, 0
+        for first in range(0, samples, batch_size):
+            index = order[first:first + batch_size]
+            batch, target = inputs.index_select(0, index), labels.index_select(0, index)
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_function(model(batch), target)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+            batches += 1
+        seconds.append(time.perf_counter() - start)
+        label = "warm-up" if epoch == 0 else f"epoch {epoch}"
+        print(f"  {label:8} {seconds[-1]:7.3f} s   train loss {total / batches:.5f}", flush=True)
+    return seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", default="2,1", help="comma-separated thread counts")
-    parser.add_argument("--epochs", type=int, default=3, help="timed epochs after the warm-up")
+    parser.add_argument("--model", choices=["sae", "cnn"], default="sae",
+                        help="the paper's SAE (default) or its comparison CNN")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="timed epochs after the warm-up (3 for the SAE, 2 for the CNN)")
     parser.add_argument("--samples", type=int, default=54_000)
-    parser.add_argument("--batch", type=int, default=164)
+    parser.add_argument("--batch", type=int, default=None, help="164 for the SAE, 128 for the CNN")
     parser.add_argument("--fused", action="store_true", help="use Adam(fused=True)")
     args = parser.parse_args()
+    is_cnn = args.model == "cnn"
+    if args.epochs is None:
+        args.epochs = 2 if is_cnn else 3
+    if args.batch is None:
+        args.batch = 128 if is_cnn else 164
 
     config = torch.__config__.show()
     blas = next((line.strip() for line in config.splitlines() if "Math Kernel" in line
@@ -113,17 +182,20 @@ def main():
     backend = next((line.strip() for line in torch.__config__.parallel_info().splitlines()
                     if "parallel backend" in line), "")
     print(f"torch {torch.__version__}; {blas}; {backend}")
+    if is_cnn:
+        print(f"oneDNN (mkldnn) convolutions: {torch.backends.mkldnn.is_available()}")
     print(f"load before: {load()}")
-    flops = epoch_flops(LAYER_SIZES, args.samples)
+    flops = cnn_epoch_flops(args.samples) if is_cnn else epoch_flops(LAYER_SIZES, args.samples)
     adam = "Adam(fused=True)" if args.fused else "Adam (default implementation)"
     for threads in [int(t) for t in args.threads.split(",")]:
         torch.set_num_threads(threads)
         other = OtherLoad()
         gemm = sgemm_gflops()
         print(f"\n{threads} thread(s): sgemm 1024³ (median of 7) {gemm:.1f} GFLOP/s")
-        print(f"SAE epoch, {args.samples} samples, batch {args.batch}, {adam}, "
-              f"{flops / 1e9:.1f} GFLOP an epoch:")
-        seconds = sae_epochs(args.samples, args.batch, args.epochs, args.fused)
+        print(f"{'CNN' if is_cnn else 'SAE'} epoch, {args.samples} samples, batch {args.batch}, "
+              f"{adam}, {flops / 1e9:.1f} GFLOP an epoch:")
+        run = cnn_epochs if is_cnn else sae_epochs
+        seconds = run(args.samples, args.batch, args.epochs, args.fused)
         median = statistics.median(seconds[1:])
         rate = flops / median / 1e9
         print(f"  median   {median:7.3f} s   {rate:.1f} GFLOP/s   "

@@ -24,6 +24,7 @@ public final class BuiltinRegistry {
     registry.registerNN()
     registry.registerLayers()
     registry.registerPrior()
+    registry.registerAugment()
     registry.registerPlot()
     registry.registerCharts()
     registry.registerTable()

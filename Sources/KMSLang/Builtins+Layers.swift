@@ -21,7 +21,7 @@ public final class LayerObject: HostObject {
   public static let hostType = HostType(
     name: "layer", summary: "one layer of a network, for classifier([…])",
     attributes: [
-      .attribute("kind", of: LayerObject.self, type: .string, summary: "dense, dropout, …") {
+      .attribute("kind", of: LayerObject.self, type: .string, summary: "conv, maxpool, dense, dropout, batchnorm, flatten") {
         .string(String($0.spec.summaryName.prefix(while: { $0 != "(" })))
       }
     ])
@@ -42,6 +42,43 @@ private var layerConstructors: [(name: String, parameters: [Parameter], summary:
    "drops that fraction of values in training (scaling the rest up), the identity in evaluation",
    "dropout(0.4)",
    { .dropout(rate: try $0.number("rate", in: 0...0.999_999)) }),
+  ("conv", [.required("filters", .integer), .required("size", .integer),
+            .keyword("stride", .integer, default: .number(1)),
+            .keyword("padding", .string, default: .string("valid")),
+            .keyword("activation", .string, default: .string("relu"))],
+   "a 2-D convolution of that many size×size filters on [channels, height, width] images "
+     + "(padding \"valid\" or \"same\", as Keras)", "conv(32, 3)",
+   { arguments in
+     let filters = try arguments.integer("filters", atLeast: 1)
+     try arguments.require("filters", filters <= 100_000, "at most 100,000")
+     let size = try arguments.integer("size", atLeast: 1)
+     try arguments.require("size", size <= 1_000, "at most 1,000")
+     let stride = try arguments.integer("stride", atLeast: 1)
+     try arguments.require("stride", stride <= 1_000, "at most 1,000")
+     guard let padding = LayerSpec.Padding(rawValue: try arguments.string("padding")) else {
+       throw arguments.error("unknown padding \(arguments["padding"].repr)", help: "use \"valid\" or \"same\"")
+     }
+     return .conv(filters: filters, size: size, stride: stride, padding: padding,
+                  activation: try arguments.activation("activation"))
+   }),
+  ("maxpool", [.required("size", .integer), .keyword("stride", .optional(.integer), default: .none)],
+   "the largest value of each size×size window (windows stride apart, the size by default)",
+   "maxpool(2)",
+   { arguments in
+     let size = try arguments.integer("size", atLeast: 1)
+     try arguments.require("size", size <= 1_000, "at most 1,000")
+     guard arguments.isGiven("stride") else { return .maxpool(size: size, stride: size) }
+     let stride = try arguments.integer("stride", atLeast: 1)
+     try arguments.require("stride", stride <= 1_000, "at most 1,000")
+     return .maxpool(size: size, stride: stride)
+   }),
+  ("batchnorm", [.keyword("momentum", .number, default: .number(0.99))],
+   "batch normalisation, per channel on images and per feature after dense layers (ε 0.001 and "
+     + "the moving statistics' momentum as Keras; those statistics are used in evaluation)",
+   "batchnorm(momentum: 0.9)",
+   { .batchnorm(momentum: try $0.number("momentum", in: 0...0.999_999)) }),
+  ("flatten", [], "views [channels, height, width] as one flat vector (dense layers do it by themselves)",
+   "flatten()", { _ in .flatten }),
 ] }
 
 extension BuiltinRegistry {
@@ -74,7 +111,7 @@ extension Arguments {
     for (index, value) in list.elements.enumerated() {
       guard case .host(let object) = value, let layer = object as? LayerObject else {
         throw error("\(name)[\(index)] is a \(value.typeName), not a layer",
-                    help: "build layers with dense(…), dropout(…)")
+                    help: "build layers with conv(…), maxpool(…), dense(…), dropout(…)")
       }
       specs.append(layer.spec)
     }

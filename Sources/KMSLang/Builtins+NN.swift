@@ -93,7 +93,7 @@ extension BuiltinRegistry {
       Builtin(
         "trainer", returns: .host("trainer"),
         parameters: [.required("model", .host("model")),
-                     .required("data", .oneOf([.host("data"), .host("dataset")])),
+                     .required("data", .oneOf([.host("data"), .host("dataset"), .host("augmented")])),
                      .keyword("lr", .number, default: .number(0.001)),
                      .keyword("batch", .integer, default: .number(128)),
                      .keyword("validation", .optional(.host("dataset")), default: .none),
@@ -125,12 +125,20 @@ extension BuiltinRegistry {
         var training: Dataset
         var validation: Dataset?
         var provenance: String
-        if case .host(let object) = arguments["data"], let splits = object as? SplitsObject {
+        // augment(data, …): the data inside, and its distortions for the training batches.
+        var data: (any HostObject)? = nil
+        if case .host(let object) = arguments["data"] { data = object }
+        let augmented = data as? AugmentedObject
+        if let augmented { data = augmented.data }
+        if let splits = data as? SplitsObject {
           training = splits.splits.train
           validation = splits.splits.validation
           provenance = "\(splits.splits.protocolName) protocol (\(training.provenance))"
         } else {
-          training = try arguments.host("data", as: DatasetObject.self).dataset
+          guard let dataset = data as? DatasetObject else {
+            throw arguments.error("data must be a data value, a dataset, or augment(…) of one")
+          }
+          training = dataset.dataset
           provenance = training.provenance
         }
         if case .host = arguments["validation"] {
@@ -145,9 +153,16 @@ extension BuiltinRegistry {
         }
         try checkTrainingMemory(model, batch: batch, arguments)
         let options = try priorOptions(arguments)
-        let objective = try libraryCall(arguments) {
+        var objective = try libraryCall(arguments) {
           try TrainingSetup.objective(for: model.model, learningRate: Float(lr), seed: UInt64(seed),
                                       dataClassCount: training.classCount, options: options)
+        }
+        if let augmented {
+          let plain = objective
+          objective = try libraryCall(arguments) {
+            try AugmentedObjective(plain, augmentation: augmented.augmentation, inputShape: model.inputShape)
+          }
+          provenance += ", training batches augmented (\(augmented.augmentation.description))"
         }
         let trainer = Trainer(
           objective: objective, training: Examples(inputs: training.features, labels: training.labels),

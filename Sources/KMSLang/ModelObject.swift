@@ -77,19 +77,62 @@ public final class ModelObject: HostObject {
     throw arguments.error("the data has \(dataset.classCount) classes but the classifier only \(classes)")
   }
 
-  /// A Keras-style table: layer, output shape, parameters, and the total.
+  /// The layers as Keras's `summary()` prints them: one row per layer, `name (Type)`, the output
+  /// shape of one example (`[32, 26, 26]`, no batch axis) and the parameter count, then the
+  /// totals. An activation after a layer with parameters (fused into a convolution, or its own
+  /// step after a dense layer) shows in that layer's type, `Conv2D+ReLU`, `Dense+Sigmoid`.
   public var description: String {
-    let rows = network.summaryRows(inputShape: inputShape)
-    let nameWidth = max(24, (rows.map(\.layer.count).max() ?? 0) + 2)
-    let shapeWidth = max(15, (rows.map(\.outputShape.description.count).max() ?? 0) + 2)
-    var lines = [title, "layer".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                   + "output shape".padding(toLength: shapeWidth, withPad: " ", startingAt: 0) + "parameters"]
-    for row in rows {
-      lines.append(row.layer.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                   + row.outputShape.description.padding(toLength: shapeWidth, withPad: " ", startingAt: 0)
-                   + grouped(row.parameters))
+    let rule = String(repeating: "_", count: 72), double = String(repeating: "=", count: 72)
+    var rows: [(name: String, type: String, shape: String, parameters: String, fused: Bool)] = []
+    var counts: [String: Int] = [:]
+    var nonTrainable = 0
+    func walk(_ chain: Sequential, shape: Shape, prefix: String) -> Shape {
+      var shape = shape
+      for layer in chain.layers {
+        if let inner = layer as? Sequential {
+          shape = walk(inner, shape: shape, prefix: prefix + inner.name + "/")
+          continue
+        }
+        // An activation after a layer with parameters shows in that layer's row, as Keras's
+        // `Dense(288, activation="relu")` is one layer.
+        if let activation = layer as? Activation, let last = rows.last, !last.fused,
+          !last.parameters.isEmpty, last.parameters != "0"
+        {
+          rows[rows.count - 1].type += "+" + activation.summaryName
+          rows[rows.count - 1].fused = true
+          continue
+        }
+        let type = String(layer.summaryName.prefix(while: { $0 != "(" }))
+          + (layer.summaryName.hasSuffix("+ReLU") ? "+ReLU" : "")
+        let name: String
+        if let first = layer.parameters.first {
+          name = String(first.name.prefix(while: { $0 != "." }))
+        } else {
+          let kind = type.lowercased()
+          counts[kind, default: 0] += 1
+          name = "\(kind)\(counts[kind]!)"
+        }
+        if let norm = layer as? BatchNorm { nonTrainable += norm.nonTrainableCount }
+        shape = layer.outputShape(for: shape)
+        rows.append((" \(prefix)\(name)", type, shape.description,
+                     grouped(layer.parameters.reduce(0) { $0 + $1.value.count }),
+                     type.hasSuffix("+ReLU")))
+      }
+      return shape
     }
-    lines.append("total parameters: \(grouped(parameterCount))")
+    _ = walk(network, shape: inputShape, prefix: "")
+    let table = rows.map { ("\($0.name) (\($0.type))", $0.shape, $0.parameters) }
+    let nameWidth = max(30, (table.map(\.0.count).max() ?? 0) + 2)
+    let shapeWidth = max(22, (table.map(\.1.count).max() ?? 0) + 2)
+    func line(_ a: String, _ b: String, _ c: String) -> String {
+      a.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        + b.padding(toLength: shapeWidth, withPad: " ", startingAt: 0) + c
+    }
+    var lines = [title, rule, line(" Layer (type)", "Output Shape", "Param #"), double]
+    lines += table.map { line($0.0, $0.1, $0.2) }
+    lines += [double, "Total params: \(grouped(parameterCount))",
+              "Trainable params: \(grouped(parameterCount - nonTrainable))",
+              "Non-trainable params: \(grouped(nonTrainable))", rule]
     return lines.joined(separator: "\n")
   }
 

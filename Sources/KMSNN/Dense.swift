@@ -39,9 +39,11 @@ public final class Dense: Layer {
   /// The weight and the bias.
   public var parameters: [Parameter] { [weight, bias] }
 
-  /// `[batch, inputSize]` → `[batch, outputSize]`.
+  /// `[batch, inputSize]` → `[batch, outputSize]`. Any input whose examples hold `inputSize`
+  /// elements is read as flat rows (`[batch, channels, height, width]` after a convolution), so
+  /// a dense layer flattens by itself; ∂loss/∂input comes back in the input's own shape.
   public func forward(_ input: Tensor) -> Tensor {
-    precondition(input.shape.rank == 2 && input.shape[1] == inputSize,
+    precondition(input.shape.rank >= 2 && input.shape.rowSize == inputSize,
                  "Dense(\(inputSize) -> \(outputSize)) got input \(input.shape)")
     savedInput = input
     let y = output.tensor([input.shape[0], outputSize])

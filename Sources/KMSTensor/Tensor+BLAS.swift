@@ -1,6 +1,7 @@
 internal import CBLAS
 
-// Matrix products through OpenBLAS's cblas_sgemm. This is the only file that imports CBLAS.
+// Matrix products through OpenBLAS's cblas_sgemm. This file and Convolution.swift (the serial
+// sgemm a convolution calls on its own workers) are the only ones that import CBLAS.
 
 /// Computes `c = alpha · op(a) · op(b) + beta · c` with `cblas_sgemm`, where `op` transposes when
 /// asked. `a` and `b` are read as rank-2 (their leading axis, then the rest); `c` must already have

@@ -6,7 +6,8 @@ import KMSPlot
 import KMSTensor
 
 /// `kms bench`'s library part: the machine's own sgemm rate, the SAE epoch time on the paper's
-/// shapes, their ratio, elementwise throughput and figure rendering, all in one run.
+/// shapes, their ratio, elementwise throughput, the CNN's convolution lowerings and epoch, and
+/// figure rendering, all in one run.
 /// - Parameters:
 ///   - isQuick: fewer samples and epochs (a smoke run, not a measurement).
 func runLibraryBenchmark(isQuick: Bool) {
@@ -40,6 +41,26 @@ func runLibraryBenchmark(isQuick: Bool) {
   let ideal = flops / (machineRate * 1e9)
   row("ideal epoch at the machine's sgemm rate", String(format: "%7.2f s", ideal))
   row("SAE rate / machine sgemm rate", String(format: "%7.2f", (sae.gflops ?? 0) / machineRate))
+
+  // The paper's CNN (issue 9): the convolution's two lowerings in isolation, then an epoch.
+  // NOTE: the quick run is a smoke test (the suite runs it in a debug build): a few images only.
+  for measurement in ConvolutionBenchmark.lowering(images: isQuick ? 2 : 16, runs: isQuick ? 1 : 5) {
+    row(measurement.name, String(format: "%7.1f GFLOP/s", measurement.gflops ?? 0))
+  }
+  let cnnSamples = isQuick ? 128 : 54_000
+  let cnnEpochs = isQuick ? 1 : 2
+  print("CNN conv(32, 3)-conv(112, 3)-maxpool(2)-dropout-dense(288)-dropout-dense(10), Adam, "
+        + "batch 128, \(cnnSamples) synthetic samples: 1 warm-up epoch, then the median of \(cnnEpochs)")
+  let cnn = ConvolutionBenchmark.cnnEpoch(samples: cnnSamples, batchSize: 128, epochs: cnnEpochs) {
+    epoch, seconds in
+    row(epoch == 0 ? "  warm-up epoch" : "  epoch \(epoch)", String(format: "%7.2f s", seconds))
+  }
+  let cnnFLOPs = ConvolutionBenchmark.trainingFLOPsPerExample(ConvolutionBenchmark.paperCNN)
+    * Double(cnnSamples)
+  row("CNN epoch (median), \(String(format: "%.1f", cnnFLOPs / 1e9)) GFLOP",
+      String(format: "%7.2f s  %6.1f GFLOP/s", cnn.seconds, cnn.gflops ?? 0))
+  row("ideal CNN epoch at the machine's sgemm rate", String(format: "%7.2f s", cnnFLOPs / (machineRate * 1e9)))
+  row("CNN rate / machine sgemm rate", String(format: "%7.2f", (cnn.gflops ?? 0) / machineRate))
 
   runPartBBenchmark(isQuick: isQuick)
   for (name, milliseconds) in PlotBenchmark.run() {

@@ -40,7 +40,7 @@ struct SampleScriptTests {
     let (status, text) = try runSample("quickstart.kms", in: folder)
     #expect(status == 0, "\(text)")
     #expect(text.contains("using the shipped KMNIST sample"))
-    #expect(text.contains("total parameters: 435,536"))
+    #expect(text.contains("Total params: 435,536"))
     #expect(text.contains("confusion matrix (rows: true label, columns: predicted label)"))
     #expect(text.contains("reloaded model reconstructs identically: true"))
     let saved = folder.appendingPathComponent("quickstart-ae.kmsmodel").path

@@ -1,0 +1,141 @@
+import Foundation
+import KMSLang
+import Testing
+
+/// The layer-list language: conv, maxpool, dropout, batchnorm, flatten and dense in
+/// `classifier([…])`, its summary, its errors, augment, and a CNN through every model builtin.
+@Suite("CNN bindings")
+struct CNNBindingTests {
+  static func run(_ source: String) -> (output: String, error: RuntimeError?) {
+    PlotBindingTests.run(source)
+  }
+
+  @Test("the paper's CNN prints Keras's summary with 4,680,730 parameters; the MLP has 557,322")
+  func summaries() {
+    let (output, error) = Self.run("""
+      cnn = classifier([conv(32, 3), conv(112, 3), maxpool(2), dropout(0.45), dense(288), dropout(0.4), dense(10)])
+      cnn.summary()
+      print(cnn.parameters)
+      print(classifier(784, hidden: [448, 448]).parameters)
+      """)
+    #expect(error == nil, "\(String(describing: error))")
+    let lines = output.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) }
+    let rows = lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+    for expected in ["conv2d1 (Conv2D+ReLU) [32, 26, 26] 320", "conv2d2 (Conv2D+ReLU) [112, 24, 24] 32,368",
+                     "maxpool2d1 (MaxPool2D) [112, 12, 12] 0", "dropout1 (Dropout) [112, 12, 12] 0",
+                     "dense1 (Dense+ReLU) [288] 4,645,152", "dropout2 (Dropout) [288] 0",
+                     "dense2 (Dense) [10] 2,890", "Total params: 4,680,730", "Trainable params: 4,680,730",
+                     "Non-trainable params: 0", "4680730", "557322"] {
+      #expect(rows.contains(expected), "no row '\(expected)' in\n\(output)")
+    }
+    #expect(rows.contains("Layer (type) Output Shape Param #"))
+  }
+
+  @Test("batchnorm counts Keras's non-trainable moving statistics; layers print as written")
+  func batchnormSummary() {
+    let (output, error) = Self.run("""
+      m = classifier([conv(8, 3, padding: "same"), batchnorm(), maxpool(2, stride: 1), flatten(), dense(16), batchnorm(), dense(10)])
+      m.summary()
+      print(conv(16, 5, stride: 2, activation: "tanh"))
+      print(maxpool(3).kind)
+      print(batchnorm(momentum: 0.9))
+      """)
+    #expect(error == nil, "\(String(describing: error))")
+    // conv 8·9 + 8 = 80; batchnorm 4·8 = 32; dense 27·27·8·16 + 16 = 93,328; batchnorm 64; dense 170.
+    #expect(output.contains("Total params: 93,674"), "\(output)")
+    #expect(output.contains("Non-trainable params: 48"), "\(output)")
+    #expect(output.contains("[8, 27, 27]"))
+    #expect(output.contains("layer conv(16, 5, stride: 2, tanh)"))
+    #expect(output.contains("maxpool\n"))
+    #expect(output.contains("layer batchnorm(momentum: 0.9)"))
+  }
+
+  @Test("shapes that cannot work are errors at the call, naming the layer and the shapes",
+        arguments: [
+          ("classifier([conv(8, 29), dense(10)])",
+           "layer 1, conv(8, 29): a 29×29 kernel is larger than its input [1, 28, 28]"),
+          ("classifier([conv(8, 3), maxpool(2), maxpool(2), maxpool(2), maxpool(2), maxpool(2), dense(10)])",
+           "layer 6, maxpool(2): a 2×2 pool on [8, 1, 1] leaves zero pixels"),
+          ("classifier([dense(64), conv(8, 3), dense(10)])",
+           "layer 2, conv(8, 3): needs images [channels, height, width], got [64]"),
+          ("classifier([conv(8, 3), dense(10)], inputs: 784)",
+           "layer 1, conv(8, 3): needs images [channels, height, width], got [784]"),
+          ("classifier([conv(8, 3, padding: \"full\"), dense(10)])", "unknown padding \"full\""),
+          ("classifier([conv(8, 3), maxpool(2)])",
+           "a classifier must end with a linear dense layer of 2 or more class logits"),
+        ])
+  func shapeErrors(source: String, message: String) {
+    let (_, error) = Self.run(source)
+    #expect(error?.message == message, "\(String(describing: error?.message))")
+  }
+
+  @Test("a CNN trains with augment, evaluates, gives a confusion matrix, and saves and loads identically")
+  func trainsAndSaves() throws {
+    let folder = try PlotBindingTests.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let (output, error) = Self.run("""
+      data = kmnist(sample: true)
+      small = data.train.subset(per_class: 50, seed: 1)
+      m = classifier([conv(4, 5, stride: 2), batchnorm(), maxpool(2), dropout(0.2), dense(10)], seed: 2)
+      a = augment(small, shift: 2, rotate: 10, noise: 0.05, seed: 3)
+      print(a)
+      t = trainer(m, a, validation: data.validation, lr: 0.01, batch: 50)
+      h = t.fit(3, verbose: false)
+      print(h.epochs)
+      r = evaluate(m, data.test)
+      print(r.accuracy > 0.3)
+      png(confusion(r), "\(folder)/confusion.png")
+      save(m, "\(folder)/cnn.kmsmodel")
+      again = load("\(folder)/cnn.kmsmodel")
+      print(evaluate(again, data.test).accuracy == r.accuracy and evaluate(again, data.test).loss == r.loss)
+      print(again.parameters == m.parameters)
+      """)
+    #expect(error == nil, "\(String(describing: error))")
+    #expect(output.contains("training batches augmented (shifts ±2 px, rotations ±10°, noise σ 0.05, seed 3)"),
+            "\(output)")
+    let lines = output.split(separator: "\n").map(String.init)
+    #expect(lines.contains("3"), "\(output)")
+    #expect(lines.filter { $0 == "true" || $0 == "false" } == ["true", "true", "true"], "\(output)")
+    #expect(FileManager.default.fileExists(atPath: "\(folder)/confusion.png"))
+  }
+
+  @Test("augment refuses codes: it distorts images")
+  func augmentNeedsImages() {
+    let (_, error) = Self.run("""
+      data = kmnist(sample: true)
+      m = classifier(10, hidden: [4])
+      codes = prior("one_hot", count: 50)
+      t = trainer(m, augment(codes, shift: 1))
+      """)
+    #expect(error?.message.contains("augmentation distorts images") == true,
+            "\(String(describing: error?.message))")
+  }
+}
+
+@Suite("samples/cnn.kms")
+struct CNNSampleTests {
+  @Test("samples/cnn.kms quick trains both comparison models and prints their table")
+  func quickRun() throws {
+    let folder = try temporaryFile("cnn").deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = try kmsExecutable()
+    process.arguments = [samplesFolder.appendingPathComponent("cnn.kms").path, "quick"]
+    process.currentDirectoryURL = folder
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(text)")
+    #expect(text.contains("Total params: 4,680,730"))
+    #expect(text.contains("Total params: 557,322"))
+    #expect(text.contains("The paper's comparison models"))
+    for name in ["cnn-confusion.png", "mlp-confusion.png", "cnn-curves.png"] {
+      #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
+    }
+  }
+}
