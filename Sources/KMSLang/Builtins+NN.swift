@@ -354,8 +354,9 @@ private func priorOptions(_ arguments: Arguments) throws(RuntimeError) -> PriorO
 private func makeModel(_ spec: ModelSpec, _ arguments: Arguments) throws(RuntimeError) -> Value {
   let seed = try arguments.integer("seed", atLeast: 0)
   let parameters = try libraryCall(arguments) { try spec.check() }
-  // Values and gradients, 4 bytes each, before anything is allocated.
-  try Limits.checkMemory(bytes: parameters * 8, "a model of \(grouped(parameters)) parameters", at: arguments.range)
+  // Values and gradients, 4 bytes each, held twice while the parameter store adopts the layers'
+  // own tensors: checked before anything is allocated.
+  try Limits.checkMemory(bytes: parameters * 16, "a model of \(grouped(parameters)) parameters", at: arguments.range)
   return .host(ModelObject(try libraryCall(arguments) { try spec.makeModel(seed: UInt64(seed)) }))
 }
 
