@@ -84,24 +84,24 @@ def sgemm_gflops(size=1024, runs=7):
     return 2 * size**3 / statistics.median(times) / 1e9
 
 
-def sae_epochs(samples, batch_size, epochs, fused):
-    """One warm-up epoch then `epochs` timed ones; returns the list of all epoch seconds."""
-    generator = torch.Generator().manual_seed(7)
-    inputs = torch.rand(samples, LAYER_SIZES[0], generator=generator)  # outside the timing
-    model = autoencoder(torch.Generator().manual_seed(1))
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.0008, betas=(0.9, 0.999), eps=1e-7,
+def timed_epochs(model, inputs, targets, loss_function, lr, batch_size, epochs, fused):
+    """One warm-up epoch then `epochs` timed ones of Adam on `loss_function(model(x), target)`
+    (the target is the input itself when `targets` is None); returns all epoch seconds."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-7,
                                  fused=fused or None)
-    loss_function = torch.nn.MSELoss()
     shuffle = torch.Generator().manual_seed(3)
+    samples = inputs.shape[0]
     seconds = []
     for epoch in range(epochs + 1):
         start = time.perf_counter()
         order = torch.randperm(samples, generator=shuffle)
         total, batches = 0.0, 0
         for first in range(0, samples, batch_size):
-            batch = inputs.index_select(0, order[first:first + batch_size])
+            index = order[first:first + batch_size]
+            batch = inputs.index_select(0, index)
+            target = batch if targets is None else targets.index_select(0, index)
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_function(model(batch), batch)
+            loss = loss_function(model(batch), target)
             loss.backward()
             optimizer.step()
             total += loss.item()
@@ -110,6 +110,14 @@ def sae_epochs(samples, batch_size, epochs, fused):
         label = "warm-up" if epoch == 0 else f"epoch {epoch}"
         print(f"  {label:8} {seconds[-1]:7.3f} s   train loss {total / batches:.5f}", flush=True)
     return seconds
+
+
+def sae_epochs(samples, batch_size, epochs, fused):
+    """The paper's SAE at lr 0.0008; returns the warm-up and timed epochs' seconds."""
+    generator = torch.Generator().manual_seed(7)
+    inputs = torch.rand(samples, LAYER_SIZES[0], generator=generator)  # outside the timing
+    model = autoencoder(torch.Generator().manual_seed(1))
+    return timed_epochs(model, inputs, None, torch.nn.MSELoss(), 0.0008, batch_size, epochs, fused)
 
 
 def cnn(generator):
@@ -129,34 +137,14 @@ def cnn(generator):
 
 
 def cnn_epochs(samples, batch_size, epochs, fused):
-    """One warm-up epoch then `epochs` timed ones of the paper's CNN; returns all epoch seconds."""
+    """The paper's CNN at lr 0.0013, in training mode; returns the epochs' seconds."""
     generator = torch.Generator().manual_seed(7)
     inputs = torch.rand(samples, 1, 28, 28, generator=generator)  # outside the timing
     labels = torch.randint(0, 10, (samples,), generator=generator)
     model = cnn(torch.Generator().manual_seed(1))
     model.train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.0013, betas=(0.9, 0.999), eps=1e-7,
-                                 fused=fused or None)
-    loss_function = torch.nn.CrossEntropyLoss()
-    shuffle = torch.Generator().manual_seed(3)
-    seconds = []
-    for epoch in range(epochs + 1):
-        start = time.perf_counter()
-        order = torch.randperm(samples, generator=shuffle)
-        total, batches = 0.0, 0
-        for first in range(0, samples, batch_size):
-            index = order[first:first + batch_size]
-            batch, target = inputs.index_select(0, index), labels.index_select(0, index)
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_function(model(batch), target)
-            loss.backward()
-            optimizer.step()
-            total += loss.item()
-            batches += 1
-        seconds.append(time.perf_counter() - start)
-        label = "warm-up" if epoch == 0 else f"epoch {epoch}"
-        print(f"  {label:8} {seconds[-1]:7.3f} s   train loss {total / batches:.5f}", flush=True)
-    return seconds
+    return timed_epochs(model, inputs, labels, torch.nn.CrossEntropyLoss(), 0.0013, batch_size,
+                        epochs, fused)
 
 
 def main():

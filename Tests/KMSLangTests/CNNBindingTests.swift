@@ -117,20 +117,8 @@ struct CNNSampleTests {
   @Test("samples/cnn.kms quick trains both comparison models and prints their table")
   func quickRun() throws {
     let folder = try temporaryFile("cnn").deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = try kmsExecutable()
-    process.arguments = [samplesFolder.appendingPathComponent("cnn.kms").path, "quick"]
-    process.currentDirectoryURL = folder
-    var environment = ProcessInfo.processInfo.environment
-    environment["NO_COLOR"] = "1"
-    process.environment = environment
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(text)")
+    let (status, text) = try runSample("cnn.kms", arguments: ["quick"], in: folder)
+    #expect(status == 0, "\(text)")
     #expect(text.contains("Total params: 4,680,730"))
     #expect(text.contains("Total params: 557,322"))
     #expect(text.contains("The paper's comparison models"))
