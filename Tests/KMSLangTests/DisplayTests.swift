@@ -31,7 +31,7 @@ struct DisplayTests {
       return
     }
     #expect(first.hasPrefix("before\nclassifier 20-4-10\n"))
-    #expect(first.contains("total parameters: 134"))
+    #expect(first.contains("Total params: 134"))
     #expect(figure.preferredSize.width > 0 && scale == 1)
     #expect(last == "after\n")
     display.removeAll()
