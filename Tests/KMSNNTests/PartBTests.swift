@@ -148,20 +148,20 @@ struct PartBTests {
   @Test("a short label-conditioned discriminator run lays classes along their own segments")
   func conditionedDiscriminatorPurity() throws {
     // The paper's 784-800-400-2 autoencoder, lr 0.001, on the sample's 2,100 training images at
-    // batch 700 with the default adversarial pieces of 128: 8 epochs, 136 discriminator steps.
-    // Measured: release build purity 51.7%, CSD 0.036; debug build (float rounding differs and the
-    // two-player game amplifies it) purity 17.7%, CSD 0.198 (prior vs prior 0.002). With the old
-    // whole-batch steps the codes left the roll: CSD above 1 and purity at chance (10%).
-    let model = autoencoder([800, 400, 2], seed: 0)
+    // batch 700 with the default adversarial pieces of 128: 12 epochs, 204 discriminator steps.
+    // Measured (test split, 600 codes): purity 56.5% and CSD 0.020 with seed 2, 61.7% and 0.017
+    // with seed 3 (the prior against itself: 0.002); purity climbs from chance after epoch 4.
+    // With the old whole-batch steps the codes left the roll: CSD above 1, purity at chance (10%).
+    let model = autoencoder([800, 400, 2], seed: 2)
     let penalty = PriorPenalty(prior: swissRoll, adversarial: true, conditioned: true)
     let trainer = Trainer(
       objective: PriorObjective(model: model, penalty: penalty, learningRate: 0.001, seed: 2),
       training: Sample.examples(Sample.splits.train), batchSize: 700, seed: 2)
-    trainer.fit(epochs: 8)
+    trainer.fit(epochs: 12)
     let test = Sample.splits.test
     let codes = model.encoder.forward(test.features)
     let fit = try priorFit(codes: codes, labels: test.labels, prior: swissRoll)
-    #expect(fit.purity! > 0.15, "segment purity \(fit.purity!) (chance 0.1)")
-    #expect(fit.divergence < 0.3, "csd \(fit.divergence)")
+    #expect(fit.purity! > 0.45, "segment purity \(fit.purity!) (chance 0.1)")
+    #expect(fit.divergence < 0.05, "csd \(fit.divergence)")
   }
 }
