@@ -425,16 +425,50 @@ private func sweepBuiltin(_ arguments: Arguments) throws -> Value {
 
 // MARK: - narrow
 
-/// `narrow(trial, ranges, scale:, resolution:, repeats:, seed:)`.
+/// The ranges of a `narrow` call: keyword arguments (`lr: [0.00001, 0.1], batch: [128, 2048]`)
+/// or, for trial arguments named like narrow's own keywords, one record.
+private func narrowRanges(_ arguments: Arguments) throws -> Record {
+  let keywords = try arguments.record("range")
+  guard case .record(let record) = arguments["ranges"] else {
+    guard keywords.count > 0 else {
+      throw arguments.error(
+        "no ranges to narrow",
+        help: "give each argument its range: narrow(trial, lr: [0.00001, 0.1], batch: [128, 2048])")
+    }
+    return keywords
+  }
+  guard keywords.count == 0 else {
+    throw arguments.error(
+      "ranges given both as a record and as keywords (\(keywords.keys.joined(separator: ", ")))",
+      help: "give them one way: narrow(trial, lr: [0.00001, 0.1], batch: [128, 2048])")
+  }
+  guard record.count > 0 else {
+    throw arguments.error("no ranges to narrow", help: "e.g. narrow(trial, lr: [0.00001, 0.1])")
+  }
+  return record
+}
+
+/// `narrow(trial, lr: [lo, hi], batch: [lo, hi], scale:, resolution:, repeats:, seed:)`, or
+/// `narrow(trial, {lr: [lo, hi]}, …)`.
 private func narrowBuiltin(_ arguments: Arguments) throws -> Value {
-  let ranges = try arguments.record("ranges")
+  let ranges = try narrowRanges(arguments)
   let scales = try arguments.record("scale")
   let resolutions = try arguments.record("resolution")
   let repeats = try arguments.integer("repeats", atLeast: 1)
   let seed = try arguments.integer("seed")
   let names = ranges.keys
-  guard !names.isEmpty else {
-    throw arguments.error("no ranges to narrow", help: "e.g. {lr: [0.00001, 0.1]}")
+  // NOTE: a misspelt keyword of narrow's own (`resolutoin:`) arrives as a range; catch it before
+  // the trial check says the trial lacks such a parameter.
+  if case .function(.user(let function)) = arguments["trial"] {
+    let parameters = function.declaration.parameters.map(\.name)
+    let own = arguments.callee.parameters.filter { !$0.isKeywordRest }.map(\.name)
+    for name in names where !parameters.contains(name) {
+      if let near = suggestion(for: name, among: own) {
+        throw arguments.error(
+          "'\(name)' is neither a parameter of trial '\(function.declaration.name)' nor a keyword of narrow",
+          help: "did you mean '\(near)'?")
+      }
+    }
   }
   for key in scales.keys + resolutions.keys where !names.contains(key) {
     throw arguments.error(
@@ -611,16 +645,17 @@ extension BuiltinRegistry {
       Builtin(
         "narrow",
         parameters: [
-          .required("trial", .function), .required("ranges", .record),
+          .required("trial", .function), .optional("ranges", .optional(.record), default: .none),
           .keyword("scale", .record, default: .record([:])),
           .keyword("resolution", .record, default: .record([:])),
           .keyword("repeats", .integer, default: .number(1)),
           .keyword("seed", .integer, default: .number(0)),
+          .keywords("range", .listOf(.number)),
         ],
         summary:
-          "the paper's narrowing: lo, mid, hi; keep the half around the best; repeat to the resolution; returns a sweep",
+          "the paper's narrowing of trial arguments given as name: [lo, hi] (narrowed together on their joint grid): lo, mid, hi; keep the half around the best; repeat to the resolution; returns a sweep",
         example:
-          "s = narrow(trial, {lr: [0.00001, 0.1], batch: [128, 2048]}, scale: {lr: \"log\"}, resolution: {lr: 2, batch: 64})",
+          "s = narrow(trial, lr: [0.00001, 0.1], batch: [128, 2048], scale: {lr: \"log\"}, resolution: {lr: 2, batch: 64})",
         implementation: narrowBuiltin))
     register(
       Builtin(
