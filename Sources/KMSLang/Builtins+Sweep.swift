@@ -128,9 +128,13 @@ func runTrial(
   return outcome
 }
 
-/// `trial 3/9  lr=0.001 batch=128  val_loss 0.0213 at epoch 7  4.1 s`.
-private func trialLine(_ trial: TrialOutcome, of count: Int) -> String {
-  var line = "trial \(trial.index + 1)/\(count)  \(trial.label)"
+/// `trial 3/9  lr=0.001 batch=128  val_loss 0.0213 at epoch 7  4.1 s`; in a script's second
+/// sweep `trial 1/4 (#9)`, the number `--trial` and the result file use.
+private func trialLine(_ trial: TrialOutcome, of planned: [TrialOutcome]) -> String {
+  let first = planned.first?.index ?? 0
+  var line = "trial \(trial.index - first + 1)/\(planned.count)"
+  if first > 0 { line += " (#\(trial.index))" }
+  line += "  \(trial.label)"
   switch trial.status {
   case .ok:
     if let metric = trial.metric, let best = trial.best {
@@ -308,8 +312,6 @@ private func runWorkers(
   var running: [Process] = []
   var finished: [Int: TrialOutcome] = [:]
   let byIndex = Dictionary(uniqueKeysWithValues: planned.map { ($0.index, $0) })
-  let count = arguments.interpreter.experiment.trialOffset + planned.count
-  _ = count
   func start(_ index: Int) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -328,15 +330,17 @@ private func runWorkers(
       throw arguments.error("interrupted", help: nil)
     }
     Thread.sleep(forTimeInterval: 0.05)
+    // NOTE: one test of isRunning per process: testing twice could drop a process that ended
+    // in between, and with it a trial that did write its result.
     let done = running.filter { !$0.isRunning }
-    running.removeAll { !$0.isRunning }
+    running.removeAll { process in done.contains { $0 === process } }
     for process in done {
       guard let index = process.arguments?.firstIndex(of: "--trial").map({ process.arguments![$0 + 1] }),
-        let trial = Int(index), let planned = byIndex[trial]
+        let trial = Int(index), let mine = byIndex[trial]
       else { continue }
-      let outcome = readResults([planned], from: folder)[0]
+      let outcome = readResults([mine], from: folder)[0]
       finished[trial] = outcome
-      arguments.write(trialLine(outcome, of: byIndex.count))
+      arguments.write(trialLine(outcome, of: planned))
     }
   }
   return planned.map { finished[$0.index] ?? $0 }
@@ -374,7 +378,7 @@ private func performSweep(
       try writeManifest(planned, names: names, repeats: repeats, to: folder)
       let outcome = try runTrial(function, mine, takesSeed: takesSeed, arguments)
       try writeJSON(outcome.json, to: trialFile(folder, trial))
-      arguments.write(trialLine(outcome, of: planned.count))
+      arguments.write(trialLine(outcome, of: planned))
       throw RuntimeError("trial written", at: arguments.range, kind: .exit(0))
     }
     return readResults(planned, from: folder)
@@ -383,7 +387,7 @@ private func performSweep(
     if jobs > 1 { return try runWorkers(planned, jobs: jobs, arguments) }
     return try planned.map { trial in
       let outcome = try runTrial(function, trial, takesSeed: takesSeed, arguments)
-      arguments.write(trialLine(outcome, of: planned.count))
+      arguments.write(trialLine(outcome, of: planned))
       return outcome
     }
   }
