@@ -469,7 +469,8 @@ private func narrowBuiltin(_ arguments: Arguments) throws -> Value {
     for name in names where !parameters.contains(name) {
       if let near = suggestion(for: name, among: own) {
         throw arguments.error(
-          "'\(name)' is neither a parameter of trial '\(function.declaration.name)' nor a keyword of narrow",
+          "'\(name)' is neither a parameter of trial '\(function.declaration.name)' "
+            + "nor a keyword of narrow",
           help: "did you mean '\(near)'?")
       }
     }

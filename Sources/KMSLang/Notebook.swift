@@ -360,10 +360,13 @@ public final class SessionRecorder: DisplaySink {
     cells += parts
   }
 
-  private func cell(source: String, outputs: [NotebookCell.Output], seconds: Double) -> NotebookCell {
+  private func cell(source: String, outputs: [NotebookCell.Output], seconds: Double)
+    -> NotebookCell
+  {
     executionCount += 1
     return NotebookCell(
-      kind: .code, source: source, outputs: outputs, seconds: seconds, executionCount: executionCount)
+      kind: .code, source: source, outputs: outputs, seconds: seconds,
+      executionCount: executionCount)
   }
 
   /// The session so far as a notebook.

@@ -474,7 +474,8 @@ public struct TypeChecker {
           guard let typeName = type.name, !type.mayBeAccepted(by: parameter.type) else { continue }
           // The resolver reports literal arguments of direct calls.
           if isDirect, TypeChecker.isLiteral(arguments[index].value) { continue }
-          let name = parameter.isKeywordRest ? arguments[index].label ?? parameter.name : parameter.name
+          let name =
+            parameter.isKeywordRest ? arguments[index].label ?? parameter.name : parameter.name
           report(
             "bad argument '\(name)' to '\(builtin.name)' (\(parameter.type) expected, "
               + "got \(typeName))", at: arguments[index].value.range)

@@ -215,7 +215,20 @@ struct ExperimentTests {
     } else {
       Issue.record("ranges given twice ran: \(messages)")
     }
-    #expect(Interpreter { _ in }.registry.builtin(named: "narrow")!.signature.hasSuffix("<range>: list of number...)"))
+    // A misspelt keyword whose value looks like a range is caught when narrow runs.
+    if case .failure(.runtime(let error)) = Interpreter { _ in }.run(
+      SourceFile(name: "seeed.kms", text: """
+        fn trial(lr: 0.001) { return 1 }
+        narrow(trial, lr: [0.001, 0.1], seeed: [1, 2])
+        """))
+    {
+      #expect(error.message == "'seeed' is neither a parameter of trial 'trial' nor a keyword of narrow")
+      #expect(error.help == "did you mean 'seed'?")
+    } else {
+      Issue.record("a misspelt keyword ran")
+    }
+    let signature = Interpreter { _ in }.registry.builtin(named: "narrow")!.signature
+    #expect(signature.hasSuffix("<range>: list of number...)"), "\(signature)")
   }
 
   @Test("a report and a notebook of a fixture script: cells, outputs, images, the error in place")
