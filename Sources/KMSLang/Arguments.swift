@@ -261,6 +261,8 @@ struct ParameterSlot {
   var isRequired: Bool
   var isKeywordOnly: Bool
   var isVariadic: Bool
+  /// Collects keyword arguments no other slot names (`Parameter.keywords`).
+  var isKeywordRest = false
 }
 
 /// Why a call's arguments do not fit the callee's parameters.
@@ -298,13 +300,17 @@ enum BindingError: Error {
 /// Matches positional and keyword arguments to parameter slots.
 ///
 /// Positional arguments fill the non-keyword-only parameters in order; extra ones go to a
-/// variadic parameter. Keyword arguments fill parameters by name.
-/// - Returns: for each slot, the index of its argument (or nil), and the variadic arguments.
+/// variadic parameter. Keyword arguments fill parameters by name; with a keyword-rest slot,
+/// those naming no parameter go to it.
+/// - Returns: for each slot, the index of its argument (or nil), the variadic arguments and the
+///   keyword-rest arguments.
 func bindArguments(
   _ slots: [ParameterSlot], positionalCount: Int, labels: [(label: String, argumentIndex: Int)]
-) -> Result<(slotArgument: [Int?], variadic: [Int]), BindingError> {
+) -> Result<(slotArgument: [Int?], variadic: [Int], rest: [Int]), BindingError> {
   var slotArgument = [Int?](repeating: nil, count: slots.count)
   var variadic: [Int] = []
+  var rest: [Int] = []
+  let restSlot = slots.indices.first { slots[$0].isKeywordRest }
   let positionalSlots = slots.indices.filter { !slots[$0].isKeywordOnly && !slots[$0].isVariadic }
   let variadicSlot = slots.indices.first { slots[$0].isVariadic }
   for argument in 0..<positionalCount {
@@ -321,8 +327,16 @@ func bindArguments(
   }
   for (label, argumentIndex) in labels {
     guard
-      let slot = slots.indices.first(where: { slots[$0].name == label && !slots[$0].isVariadic })
+      let slot = slots.indices.first(where: {
+        slots[$0].name == label && !slots[$0].isVariadic && !slots[$0].isKeywordRest
+      })
     else {
+      if restSlot != nil {
+        guard !labels.contains(where: { $0.label == label && $0.argumentIndex < argumentIndex })
+        else { return .failure(.givenTwice(label, argumentIndex: argumentIndex)) }
+        rest.append(argumentIndex)
+        continue
+      }
       return .failure(
         .unknownKeyword(
           label, argumentIndex: argumentIndex,
@@ -337,7 +351,7 @@ func bindArguments(
   where parameter.isRequired && slotArgument[slot] == nil {
     return .failure(.missing(parameter.name))
   }
-  return .success((slotArgument, variadic))
+  return .success((slotArgument, variadic, rest))
 }
 
 extension Builtin {
@@ -345,7 +359,8 @@ extension Builtin {
     parameters.map {
       ParameterSlot(
         name: $0.name, isRequired: $0.defaultValue == nil && !$0.isVariadic,
-        isKeywordOnly: $0.isKeywordOnly, isVariadic: $0.isVariadic)
+        isKeywordOnly: $0.isKeywordOnly, isVariadic: $0.isVariadic,
+        isKeywordRest: $0.isKeywordRest)
     }
   }
 }

@@ -96,6 +96,9 @@ public struct Parameter {
   public var isKeywordOnly: Bool
   /// True for a trailing parameter collecting every remaining positional argument into a list.
   public var isVariadic: Bool
+  /// True for a parameter collecting every keyword argument no other parameter names into a
+  /// record, in the order given (`narrow(trial, lr: [lo, hi], batch: [lo, hi])`).
+  public var isKeywordRest = false
 
   /// A required parameter that may be passed by position or keyword.
   /// - Parameters:
@@ -137,9 +140,21 @@ public struct Parameter {
     Parameter(name: name, type: type, defaultValue: nil, isKeywordOnly: false, isVariadic: true)
   }
 
-  /// How the parameter reads in a signature: `x`, `lr: 0.001`, `values...`.
+  /// A parameter collecting the keyword arguments no other parameter names into a record; each
+  /// of their values must have `type`. A builtin has at most one.
+  /// - Parameters:
+  ///   - name: what the collected arguments are (shown as `<name>: type` in the signature).
+  ///   - type: the type each collected argument must have.
+  public static func keywords(_ name: String, _ type: ValueType) -> Parameter {
+    Parameter(
+      name: name, type: type, defaultValue: .record(Record()), isKeywordOnly: true,
+      isVariadic: false, isKeywordRest: true)
+  }
+
+  /// How the parameter reads in a signature: `x`, `lr: 0.001`, `values...`, `<range>: list`.
   public var signature: String {
     if isVariadic { return "\(name)..." }
+    if isKeywordRest { return "<\(name)>: \(type)..." }
     guard let defaultValue else { return name }
     return "\(name): \(defaultValue.repr)"
   }
@@ -181,6 +196,9 @@ public final class Builtin: @unchecked Sendable {
         parameters[(variadic + 1)...].allSatisfy(\.isKeywordOnly),
         "builtin '\(name)': only keyword-only parameters may follow a variadic one")
     }
+    precondition(
+      parameters.filter(\.isKeywordRest).count <= 1,
+      "builtin '\(name)': at most one parameter may collect the other keyword arguments")
     self.name = name
     self.parameters = parameters
     self.summary = summary

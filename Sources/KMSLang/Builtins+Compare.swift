@@ -19,7 +19,7 @@ public final class ComparisonObject: HostObject {
     public var seconds: Double?
     /// Trainable parameters, when known.
     public var parameters: Int?
-    /// The data protocol (the dataset's provenance unless given).
+    /// The data protocol (read from the test data's provenance unless given).
     public var dataProtocol: String
   }
 
@@ -114,6 +114,22 @@ public final class ComparisonObject: HostObject {
   }
 }
 
+/// The data protocol a provenance names (`official`, `kmnist-10k`, `sample`, `fashion`), or the
+/// provenance itself when it names none.
+/// NOTE: a dataset part carries only its provenance text, so the protocol is read back from the
+/// words the splitters and loaders write into it (KMSData's Split.swift and KMNIST.swift).
+func protocolName(of provenance: String) -> String {
+  if let by = provenance.range(of: "by the "),
+    let end = provenance[by.upperBound...].range(of: " protocol")
+  {
+    let name = provenance[by.upperBound..<end.lowerBound]
+    if !name.isEmpty && !name.contains(" ") { return String(name) }
+  }
+  if provenance.contains("KMNIST official") { return "official" }
+  if provenance.contains("Fashion-MNIST") { return "fashion" }
+  return provenance
+}
+
 /// `compare([{name:, model:, data:, seconds:}, …])`.
 private func compareBuiltin(_ arguments: Arguments) throws -> Value {
   let list = try arguments.list("models")
@@ -172,7 +188,7 @@ private func compareBuiltin(_ arguments: Arguments) throws -> Value {
       }
     default: seconds = nil
     }
-    var dataProtocol = evaluation.provenance
+    var dataProtocol = protocolName(of: evaluation.provenance)
     if case .string(let given)? = record["protocol"] { dataProtocol = given }
     entries.append(
       ComparisonObject.Entry(

@@ -128,9 +128,13 @@ func runTrial(
   return outcome
 }
 
-/// `trial 3/9  lr=0.001 batch=128  val_loss 0.0213 at epoch 7  4.1 s`.
-private func trialLine(_ trial: TrialOutcome, of count: Int) -> String {
-  var line = "trial \(trial.index + 1)/\(count)  \(trial.label)"
+/// `trial 3/9  lr=0.001 batch=128  val_loss 0.0213 at epoch 7  4.1 s`; in a script's second
+/// sweep `trial 1/4 (#9)`, the number `--trial` and the result file use.
+private func trialLine(_ trial: TrialOutcome, of planned: [TrialOutcome]) -> String {
+  let first = planned.first?.index ?? 0
+  var line = "trial \(trial.index - first + 1)/\(planned.count)"
+  if first > 0 { line += " (#\(trial.index))" }
+  line += "  \(trial.label)"
   switch trial.status {
   case .ok:
     if let metric = trial.metric, let best = trial.best {
@@ -308,8 +312,6 @@ private func runWorkers(
   var running: [Process] = []
   var finished: [Int: TrialOutcome] = [:]
   let byIndex = Dictionary(uniqueKeysWithValues: planned.map { ($0.index, $0) })
-  let count = arguments.interpreter.experiment.trialOffset + planned.count
-  _ = count
   func start(_ index: Int) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -328,15 +330,17 @@ private func runWorkers(
       throw arguments.error("interrupted", help: nil)
     }
     Thread.sleep(forTimeInterval: 0.05)
+    // NOTE: one test of isRunning per process: testing twice could drop a process that ended
+    // in between, and with it a trial that did write its result.
     let done = running.filter { !$0.isRunning }
-    running.removeAll { !$0.isRunning }
+    running.removeAll { process in done.contains { $0 === process } }
     for process in done {
       guard let index = process.arguments?.firstIndex(of: "--trial").map({ process.arguments![$0 + 1] }),
-        let trial = Int(index), let planned = byIndex[trial]
+        let trial = Int(index), let mine = byIndex[trial]
       else { continue }
-      let outcome = readResults([planned], from: folder)[0]
+      let outcome = readResults([mine], from: folder)[0]
       finished[trial] = outcome
-      arguments.write(trialLine(outcome, of: byIndex.count))
+      arguments.write(trialLine(outcome, of: planned))
     }
   }
   return planned.map { finished[$0.index] ?? $0 }
@@ -374,7 +378,7 @@ private func performSweep(
       try writeManifest(planned, names: names, repeats: repeats, to: folder)
       let outcome = try runTrial(function, mine, takesSeed: takesSeed, arguments)
       try writeJSON(outcome.json, to: trialFile(folder, trial))
-      arguments.write(trialLine(outcome, of: planned.count))
+      arguments.write(trialLine(outcome, of: planned))
       throw RuntimeError("trial written", at: arguments.range, kind: .exit(0))
     }
     return readResults(planned, from: folder)
@@ -383,7 +387,7 @@ private func performSweep(
     if jobs > 1 { return try runWorkers(planned, jobs: jobs, arguments) }
     return try planned.map { trial in
       let outcome = try runTrial(function, trial, takesSeed: takesSeed, arguments)
-      arguments.write(trialLine(outcome, of: planned.count))
+      arguments.write(trialLine(outcome, of: planned))
       return outcome
     }
   }
@@ -425,16 +429,51 @@ private func sweepBuiltin(_ arguments: Arguments) throws -> Value {
 
 // MARK: - narrow
 
-/// `narrow(trial, ranges, scale:, resolution:, repeats:, seed:)`.
+/// The ranges of a `narrow` call: keyword arguments (`lr: [0.00001, 0.1], batch: [128, 2048]`)
+/// or, for trial arguments named like narrow's own keywords, one record.
+private func narrowRanges(_ arguments: Arguments) throws -> Record {
+  let keywords = try arguments.record("range")
+  guard case .record(let record) = arguments["ranges"] else {
+    guard keywords.count > 0 else {
+      throw arguments.error(
+        "no ranges to narrow",
+        help: "give each argument its range: narrow(trial, lr: [0.00001, 0.1], batch: [128, 2048])")
+    }
+    return keywords
+  }
+  guard keywords.count == 0 else {
+    throw arguments.error(
+      "ranges given both as a record and as keywords (\(keywords.keys.joined(separator: ", ")))",
+      help: "give them one way: narrow(trial, lr: [0.00001, 0.1], batch: [128, 2048])")
+  }
+  guard record.count > 0 else {
+    throw arguments.error("no ranges to narrow", help: "e.g. narrow(trial, lr: [0.00001, 0.1])")
+  }
+  return record
+}
+
+/// `narrow(trial, lr: [lo, hi], batch: [lo, hi], scale:, resolution:, repeats:, seed:)`, or
+/// `narrow(trial, {lr: [lo, hi]}, …)`.
 private func narrowBuiltin(_ arguments: Arguments) throws -> Value {
-  let ranges = try arguments.record("ranges")
+  let ranges = try narrowRanges(arguments)
   let scales = try arguments.record("scale")
   let resolutions = try arguments.record("resolution")
   let repeats = try arguments.integer("repeats", atLeast: 1)
   let seed = try arguments.integer("seed")
   let names = ranges.keys
-  guard !names.isEmpty else {
-    throw arguments.error("no ranges to narrow", help: "e.g. {lr: [0.00001, 0.1]}")
+  // NOTE: a misspelt keyword of narrow's own (`resolutoin:`) arrives as a range; catch it before
+  // the trial check says the trial lacks such a parameter.
+  if case .function(.user(let function)) = arguments["trial"] {
+    let parameters = function.declaration.parameters.map(\.name)
+    let own = arguments.callee.parameters.filter { !$0.isKeywordRest }.map(\.name)
+    for name in names where !parameters.contains(name) {
+      if let near = suggestion(for: name, among: own) {
+        throw arguments.error(
+          "'\(name)' is neither a parameter of trial '\(function.declaration.name)' "
+            + "nor a keyword of narrow",
+          help: "did you mean '\(near)'?")
+      }
+    }
   }
   for key in scales.keys + resolutions.keys where !names.contains(key) {
     throw arguments.error(
@@ -611,16 +650,17 @@ extension BuiltinRegistry {
       Builtin(
         "narrow",
         parameters: [
-          .required("trial", .function), .required("ranges", .record),
+          .required("trial", .function), .optional("ranges", .optional(.record), default: .none),
           .keyword("scale", .record, default: .record([:])),
           .keyword("resolution", .record, default: .record([:])),
           .keyword("repeats", .integer, default: .number(1)),
           .keyword("seed", .integer, default: .number(0)),
+          .keywords("range", .listOf(.number)),
         ],
         summary:
-          "the paper's narrowing: lo, mid, hi; keep the half around the best; repeat to the resolution; returns a sweep",
+          "the paper's narrowing of trial arguments given as name: [lo, hi] (narrowed together on their joint grid): lo, mid, hi; keep the half around the best; repeat to the resolution; returns a sweep",
         example:
-          "s = narrow(trial, {lr: [0.00001, 0.1], batch: [128, 2048]}, scale: {lr: \"log\"}, resolution: {lr: 2, batch: 64})",
+          "s = narrow(trial, lr: [0.00001, 0.1], batch: [128, 2048], scale: {lr: \"log\"}, resolution: {lr: 2, batch: 64})",
         implementation: narrowBuiltin))
     register(
       Builtin(

@@ -772,7 +772,7 @@ public final class Interpreter {
     let labels = keywords.enumerated().map {
       (label: $1.label, argumentIndex: positional.count + $0)
     }
-    let binding: (slotArgument: [Int?], variadic: [Int])
+    let binding: (slotArgument: [Int?], variadic: [Int], rest: [Int])
     switch bindArguments(builtin.slots, positionalCount: positional.count, labels: labels) {
     case .success(let result): binding = result
     case .failure(let problem):
@@ -795,6 +795,21 @@ public final class Interpreter {
         }
         values.append(.list(List(collected)))
         given.append(!collected.isEmpty)
+      } else if parameter.isKeywordRest {
+        let collected = Record()
+        for index in binding.rest {
+          let keyword = keywords[index - positional.count]
+          guard parameter.type.accepts(keyword.value) else {
+            var named = parameter
+            named.name = keyword.label
+            throw RuntimeError(
+              badArgumentMessage(parameter: named, callee: builtin.name, value: keyword.value),
+              at: keyword.range)
+          }
+          collected[keyword.label] = keyword.value
+        }
+        values.append(.record(collected))
+        given.append(!binding.rest.isEmpty)
       } else if let index = binding.slotArgument[slot] {
         let value = argument(index)
         guard parameter.type.accepts(value) else {

@@ -282,3 +282,94 @@ public struct Notebook {
     return try JSONSerialization.data(withJSONObject: notebook, options: [.prettyPrinted, .sortedKeys])
   }
 }
+
+// MARK: - A REPL session as a notebook
+
+/// Records a REPL session as notebook cells while passing everything on to the terminal: each
+/// entry becomes a code cell (split at its `## ` lines, as a script is) with what it printed,
+/// the figures it showed and its error, so `:report` and `:notebook` write the session so far.
+public final class SessionRecorder: DisplaySink {
+  /// The session's cells so far.
+  public private(set) var cells: [NotebookCell] = []
+  private let forward: DisplaySink
+  private var pending: [NotebookCell.Output] = []
+  private var executionCount = 0
+
+  /// Creates a recorder.
+  /// - Parameter forward: the terminal display, which still shows everything.
+  public init(forward: DisplaySink) { self.forward = forward }
+
+  public func write(_ text: String) {
+    forward.write(text)
+    if case .text(let previous)? = pending.last {
+      pending[pending.count - 1] = .text(previous + text)
+    } else {
+      pending.append(.text(text))
+    }
+  }
+  public func progress(_ progress: BatchProgress) { forward.progress(progress) }
+  public func endProgress() { forward.endProgress() }
+  public func show(_ figure: any Figure, scale: Int) throws {
+    try forward.show(figure, scale: scale)
+    capture(figure, scale: scale)
+  }
+
+  private func capture(_ figure: any Figure, scale: Int) {
+    let canvas = figure.render(scale: scale)
+    guard let png = try? canvas.pngData() else { return }
+    pending.append(.image(png: png, width: canvas.width, height: canvas.height))
+  }
+
+  /// Forgets output that belongs to no entry (a meta command's), before an entry runs.
+  public func beginEntry() { pending.removeAll() }
+
+  /// An entry's echoed value: a figure goes into its cell as an image (the terminal shows its
+  /// text form already).
+  /// - Parameter value: the echoed value.
+  public func echoed(_ value: Value) {
+    if case .host(let object as FigureObject) = value { capture(object.figure, scale: 1) }
+  }
+
+  /// Closes an entry: its cells, with everything captured since `beginEntry()`.
+  /// - Parameters:
+  ///   - entry: the entry as typed (used when it did not compile).
+  ///   - statements: its compiled statements (their file's text is split into cells).
+  ///   - seconds: how long it ran.
+  ///   - error: the diagnostics or runtime error that stopped it, rendered without colour.
+  public func endEntry(
+    _ entry: String, statements: [Statement], seconds: Double,
+    error: (message: String, rendered: String)? = nil
+  ) {
+    var outputs = pending
+    pending.removeAll()
+    if let error { outputs.append(.error(message: error.message, rendered: error.rendered)) }
+    let text = statements.first?.range.file.text ?? entry
+    var parts = Notebook.split(text, statements: statements).map(\.cell)
+    guard let last = parts.lastIndex(where: { $0.kind == .code }) else {
+      // Only comments: its heading and prose, and anything it printed in a code cell.
+      cells += parts
+      if !outputs.isEmpty { cells.append(cell(source: "", outputs: outputs, seconds: seconds)) }
+      return
+    }
+    // NOTE: an entry runs as one piece, so what it produced goes with its last code cell.
+    for index in parts.indices where parts[index].kind == .code {
+      parts[index] = cell(
+        source: parts[index].source, outputs: index == last ? outputs : [],
+        seconds: index == last ? seconds : 0)
+    }
+    cells += parts
+  }
+
+  private func cell(source: String, outputs: [NotebookCell.Output], seconds: Double)
+    -> NotebookCell
+  {
+    executionCount += 1
+    return NotebookCell(
+      kind: .code, source: source, outputs: outputs, seconds: seconds,
+      executionCount: executionCount)
+  }
+
+  /// The session so far as a notebook.
+  /// - Parameter title: the report's title.
+  public func notebook(title: String) -> Notebook { Notebook(title: title, cells: cells) }
+}

@@ -294,13 +294,23 @@ public struct Resolver {
     case .success(let binding):
       for (slot, parameter) in builtin.parameters.enumerated() {
         let indices =
-          parameter.isVariadic ? binding.variadic : binding.slotArgument[slot].map { [$0] } ?? []
+          parameter.isVariadic
+          ? binding.variadic
+          : parameter.isKeywordRest ? binding.rest : binding.slotArgument[slot].map { [$0] } ?? []
         for index in indices {
           guard let value = Resolver.literalValue(arguments[index].value),
             !parameter.type.accepts(value)
           else { continue }
-          let message = badArgumentMessage(parameter: parameter, callee: builtin.name, value: value)
-          errors.append(.badCall(message: message, help: nil, range))
+          var named = parameter
+          var help: String?
+          if parameter.isKeywordRest, let label = arguments[index].label {
+            named.name = label
+            // A misspelt declared keyword lands here (`resolutoin:`): name the one it resembles.
+            let declared = builtin.parameters.filter { !$0.isKeywordRest }.map(\.name)
+            help = suggestion(for: label, among: declared).map { "did you mean '\($0)'?" }
+          }
+          let message = badArgumentMessage(parameter: named, callee: builtin.name, value: value)
+          errors.append(.badCall(message: message, help: help, range))
           return
         }
       }

@@ -466,14 +466,18 @@ public struct TypeChecker {
     case .success(let binding):
       for (slot, parameter) in builtin.parameters.enumerated() {
         let indices =
-          parameter.isVariadic ? binding.variadic : binding.slotArgument[slot].map { [$0] } ?? []
+          parameter.isVariadic
+          ? binding.variadic
+          : parameter.isKeywordRest ? binding.rest : binding.slotArgument[slot].map { [$0] } ?? []
         for index in indices {
           let type = argumentTypes[index]
           guard let typeName = type.name, !type.mayBeAccepted(by: parameter.type) else { continue }
           // The resolver reports literal arguments of direct calls.
           if isDirect, TypeChecker.isLiteral(arguments[index].value) { continue }
+          let name =
+            parameter.isKeywordRest ? arguments[index].label ?? parameter.name : parameter.name
           report(
-            "bad argument '\(parameter.name)' to '\(builtin.name)' (\(parameter.type) expected, "
+            "bad argument '\(name)' to '\(builtin.name)' (\(parameter.type) expected, "
               + "got \(typeName))", at: arguments[index].value.range)
         }
       }

@@ -16,17 +16,23 @@ final class REPL {
   private var linesRead = 0
   /// The exit code of the last failed entry; returned at the end of non-interactive input.
   private var lastFailureCode: Int32 = 0
+  /// Every entry with its outputs, for `:report` and `:notebook`.
+  private let recorder: SessionRecorder
 
   static let prompt = "> "
   static let continuationPrompt = "... "
-  static let metaCommands = [":help", ":vars", ":load", ":save", ":time", ":quit"]
+  static let metaCommands = [
+    ":help", ":vars", ":load", ":save", ":report", ":notebook", ":time", ":quit",
+  ]
   /// Meta commands whose argument is a file path (completed as paths).
-  static let pathCommands: Set<String> = [":load", ":save"]
+  static let pathCommands: Set<String> = [":load", ":save", ":report", ":notebook"]
 
   /// Creates a REPL.
   /// - Parameter interpreter: the interpreter holding the session's variables.
   init(interpreter: Interpreter) {
     self.interpreter = interpreter
+    recorder = SessionRecorder(forward: interpreter.display)
+    interpreter.display = recorder
     let environment = ProcessInfo.processInfo.environment
     // NOTE: $HOME first, as shells do; Foundation's NSHomeDirectory() reads the password
     // database and would put a sandboxed or test session's history in the real home.
@@ -113,7 +119,19 @@ final class REPL {
   /// Runs a compiled entry; echoes an expression's value.
   /// - Returns: an exit code when the entry called `exit()`.
   private func run(_ entry: String, compilation: Compilation, echo: Bool) -> Int32? {
+    recorder.beginEntry()
+    let start = Date()
+    var failure: (message: String, rendered: String)?
+    defer {
+      recorder.endEntry(
+        entry, statements: compilation.diagnostics.isEmpty ? compilation.statements : [],
+        seconds: Date().timeIntervalSince(start), error: failure)
+    }
     if !compilation.diagnostics.isEmpty {
+      failure = (
+        compilation.diagnostics[0].message,
+        Diagnostic.render(compilation.diagnostics, colored: false)
+      )
       report(compilation.diagnostics)
       return nil
     }
@@ -129,9 +147,18 @@ final class REPL {
       } else {
         try interpreter.execute(statements)
       }
-      if echo, let value, !isNone(value) { write(value.repr + "\n") }
+      if echo, let value, !isNone(value) {
+        write(value.repr + "\n")
+        recorder.echoed(value)
+      }
       acceptedInput.append((entry, false))
     } catch {
+      if case .exit = error.kind {
+      } else if error.kind == .interrupted {
+        failure = (error.message, interruptionMessage(error))
+      } else {
+        failure = (error.message, Diagnostic(error).rendered(colored: false))
+      }
       // An interrupted entry ran in part, and its effects stay: replaying it rebuilds them.
       if error.kind == .interrupted { acceptedInput.append((entry, true)) }
       return handle(error)
@@ -211,6 +238,12 @@ final class REPL {
     case ":save":
       guard !argument.isEmpty else { return usage(":save file.kms") }
       save(path: argument)
+    case ":report":
+      guard !argument.isEmpty else { return usage(":report out.html") }
+      writeNotebook(to: argument) { Data($0.html().utf8) }
+    case ":notebook":
+      guard !argument.isEmpty else { return usage(":notebook out.ipynb") }
+      writeNotebook(to: argument) { try $0.ipynb() }
     case ":time":
       guard !argument.isEmpty else { return usage(":time expression") }
       entryCount += 1
@@ -249,6 +282,8 @@ final class REPL {
           :vars          the variables of this session
           :load FILE     run a script in this session
           :save FILE     write this session's accepted input as a script
+          :report FILE   write this session so far as an HTML report (entries, outputs, figures)
+          :notebook FILE write this session so far as a Jupyter notebook (.ipynb)
           :time CODE     run code and print how long it took
           :quit          leave (Ctrl-D also works)
         """
@@ -333,6 +368,24 @@ final class REPL {
     do {
       try Data(script.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
       write("saved \(acceptedInput.count) entries to \(path)\n")
+    } catch {
+      writeError("cannot write '\(path)': \(writeFailure(error))\n")
+      lastFailureCode = 74
+    }
+  }
+
+  /// `:report` and `:notebook`: the session so far, one cell per entry, written atomically.
+  private func writeNotebook(to path: String, encode: (Notebook) throws -> Data) {
+    if let (message, help) = writeProblem(at: path) {
+      writeError("cannot write '\(path)': \(message)\n" + (help.map { "help: \($0)\n" } ?? ""))
+      lastFailureCode = 74
+      return
+    }
+    let notebook = recorder.notebook(title: "kms session, \(Date())")
+    do {
+      try writeAtomically(try encode(notebook), to: path)
+      let count = notebook.cells.filter { $0.kind == .code }.count
+      write("wrote \(count) entr\(count == 1 ? "y" : "ies") to \(path)\n")
     } catch {
       writeError("cannot write '\(path)': \(writeFailure(error))\n")
       lastFailureCode = 74

@@ -156,6 +156,81 @@ struct ExperimentTests {
     #expect(output.contains("narrowing used val_loss (lowest is best): \(trials) trials instead of 8"))
   }
 
+  @Test("narrow's keyword form: two arguments narrow jointly, an integer stays whole, the cost said")
+  func narrowKeywords() throws {
+    var output = ""
+    let interpreter = Interpreter { output += $0 }
+    let program = """
+      data = kmnist(sample: true)
+      small = data.train.subset(per_class: 5)
+      fn trial(lr: 0.001, batch: 20) {
+        ae = autoencoder([8, 2], seed: 1)
+        t = trainer(ae, small, lr: lr, batch: batch, validation: data.validation.subset(per_class: 5))
+        return t.fit(1, verbose: false)
+      }
+      n = narrow(trial, lr: [0.0001, 0.1], batch: [10, 50], scale: {lr: "log"}, resolution: {lr: 4, batch: 10})
+      print("trials", len(n.trials), "grid", n.full_grid)
+      for r in n.rows { print("point", r.lr, r.batch) }
+      old = narrow(trial, {batch: [10, 50]}, resolution: {batch: 20})
+      print("record form", len(old.trials), old.full_grid)
+      """
+    if case .failure(let failure) = interpreter.run(SourceFile(name: "narrow.kms", text: program)) {
+      Issue.record("failed: \(failure)")
+    }
+    // lr: 1e-4 … 0.1 by factors of at most 4: 5 steps, 6 values; batch 10 … 50 by 10: 5 values.
+    let summary = try #require(output.split(separator: "\n").first { $0.hasPrefix("trials ") })
+    let fields = summary.split(separator: " ")
+    let trials = Int(fields[1])!
+    #expect(fields[3] == "30")
+    #expect(trials < 30 && trials >= 9, "\(summary)")
+    // Each round scores the 3 × 3 points of the joint grid.
+    #expect(output.contains("round 1: lr [0.0001, 0.1] batch [10, 50]: 9 points, best lr="))
+    #expect(output.contains("narrowing used val_loss (lowest is best): \(trials) trials instead of 30"))
+    let points = output.split(separator: "\n").filter { $0.hasPrefix("point ") }
+    #expect(points.count == trials)
+    let batches = points.map { $0.split(separator: " ")[2] }
+    #expect(batches.allSatisfy { Int($0) != nil }, "batch sizes stay whole: \(batches)")
+    #expect(Set(batches).isSubset(of: ["10", "20", "30", "40", "50"]), "\(batches)")
+    #expect(output.contains("record form 3 3"))
+
+    // Misspelt keywords and ranges given twice are caught, with a hint.
+    let typo = Interpreter { _ in }
+    let compiled = typo.compile(
+      SourceFile(name: "typo.kms", text: """
+        fn trial(lr: 0.001) { return 1 }
+        narrow(trial, lr: [0.001, 0.1], resolutoin: {lr: 2})
+        """))
+    let diagnostic = try #require(compiled.diagnostics.first)
+    #expect(diagnostic.message.contains("bad argument 'resolutoin' to 'narrow'"))
+    #expect(diagnostic.help == "did you mean 'resolution'?")
+    var messages = ""
+    let twice = Interpreter { messages += $0 }
+    if case .failure(.runtime(let error)) = twice.run(
+      SourceFile(name: "twice.kms", text: """
+        fn trial(lr: 0.001) { return 1 }
+        narrow(trial, {lr: [0.001, 0.1]}, lr: [0.001, 0.1])
+        """))
+    {
+      #expect(error.message == "ranges given both as a record and as keywords (lr)")
+    } else {
+      Issue.record("ranges given twice ran: \(messages)")
+    }
+    // A misspelt keyword whose value looks like a range is caught when narrow runs.
+    if case .failure(.runtime(let error)) = Interpreter { _ in }.run(
+      SourceFile(name: "seeed.kms", text: """
+        fn trial(lr: 0.001) { return 1 }
+        narrow(trial, lr: [0.001, 0.1], seeed: [1, 2])
+        """))
+    {
+      #expect(error.message == "'seeed' is neither a parameter of trial 'trial' nor a keyword of narrow")
+      #expect(error.help == "did you mean 'seed'?")
+    } else {
+      Issue.record("a misspelt keyword ran")
+    }
+    let signature = Interpreter { _ in }.registry.builtin(named: "narrow")!.signature
+    #expect(signature.hasSuffix("<range>: list of number...)"), "\(signature)")
+  }
+
   @Test("a report and a notebook of a fixture script: cells, outputs, images, the error in place")
   func executedNotebook() throws {
     let script = try temporaryFile(

@@ -1,4 +1,5 @@
 import Foundation
+import KMSPlot
 import Testing
 
 #if canImport(Glibc)
@@ -269,5 +270,62 @@ struct TerminalSessionTests {
     session.send("\u{04}")
     let status = session.waitForExit()
     #expect(status == 0, "transcript after the prompt: \(session.transcript.debugDescription)")
+  }
+
+  @Test(":report and :notebook write the session so far: entries as cells, outputs, figures, errors")
+  func sessionNotebook() throws {
+    let folder = try temporaryFile("session-out").deletingLastPathComponent()
+      .appendingPathComponent("written")
+    try? FileManager.default.removeItem(at: folder)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let session = try start()
+    for entry in [
+      "## Setup", "x = 21", "print(\"x doubled\", x * 2)", "data = kmnist(sample: true)",
+      "show(images(data.test, per_class: 1))", "[1, 2][5]", ":vars",
+    ] {
+      session.send(entry + "\n")
+      #expect(session.expect("> "), "no prompt after \(entry)")
+    }
+    session.send(":report \(folder.path)/session.html\n")
+    #expect(session.expect("wrote 5 entries to \(folder.path)/session.html"))
+    session.send(":notebook \(folder.path)/session.ipynb\n")
+    #expect(session.expect("wrote 5 entries to \(folder.path)/session.ipynb"))
+    #expect(session.expect("> "))
+    // Written atomically: nothing but the two files.
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+    #expect(names == ["session.html", "session.ipynb"])
+
+    let data = try Data(contentsOf: folder.appendingPathComponent("session.ipynb"))
+    let notebook = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    #expect(notebook["nbformat"] as? Int == 4)
+    let cells = try #require(notebook["cells"] as? [[String: Any]])
+    #expect(cells.map { $0["cell_type"] as! String } == ["markdown"] + Array(repeating: "code", count: 5))
+    #expect(cells[0]["source"] as? [String] == ["## Setup"])
+    #expect(cells[2]["source"] as? [String] == ["print(\"x doubled\", x * 2)"])
+    #expect(cells.dropFirst().map { $0["execution_count"] as? Int } == [1, 2, 3, 4, 5])
+    func outputs(_ index: Int) -> [[String: Any]] { cells[index]["outputs"] as? [[String: Any]] ?? [] }
+    #expect(outputs(1).isEmpty)
+    #expect(outputs(2).first?["text"] as? [String] == ["x doubled 42\n"])
+    let image = try #require(outputs(4).first { $0["output_type"] as? String == "display_data" })
+    let base64 = try #require((image["data"] as? [String: Any])?["image/png"] as? String)
+    let canvas = try Canvas.decodePNG(Array(try #require(Data(base64Encoded: base64))))
+    #expect(canvas.width > 100 && canvas.height > 50)
+    let error = try #require(outputs(5).last)
+    #expect(error["output_type"] as? String == "error")
+    #expect((error["evalue"] as? String)?.contains("index 5 out of range") == true)
+    // The :vars table went to the terminal only.
+    let texts = cells.flatMap { cell in
+      (cell["outputs"] as? [[String: Any]] ?? []).flatMap { $0["text"] as? [String] ?? [] }
+    }
+    #expect(!texts.joined().contains("number  21"), "\(texts)")
+    #expect(!cells.contains { ($0["source"] as? [String])?.first?.hasPrefix(":") == true })
+
+    let page = try String(contentsOf: folder.appendingPathComponent("session.html"), encoding: .utf8)
+    #expect(page.contains("<h2>Setup</h2>"))
+    #expect(page.contains("index 5 out of range"))
+    #expect(page.components(separatedBy: "src=\"data:image/png;base64,").count == 2)
+
+    session.send(":report\n")
+    #expect(session.expect("usage: :report out.html"))
   }
 }
