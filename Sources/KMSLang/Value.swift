@@ -381,3 +381,17 @@ extension Value {
     }
   }
 }
+
+/// A host object that is also a sequence (a dataset): `len(x)`, `x[i]`, `x[a:b]` and
+/// `for e in x` work on it as on a list.
+public protocol HostSequence: HostObject {
+  /// The number of elements.
+  var count: Int { get }
+  /// The element at a position in `0..<count`.
+  /// - Parameter position: the position, already checked.
+  func element(at position: Int) throws -> Value
+  /// The elements at these positions (each in `0..<count`), as the sequence's own kind of value
+  /// (a dataset's slice is a dataset).
+  /// - Parameter positions: the positions, in order.
+  func elements(at positions: [Int]) throws -> Value
+}
