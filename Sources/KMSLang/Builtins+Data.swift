@@ -70,6 +70,31 @@ public final class DatasetObject: HostObject {
     ])
 }
 
+// Datasets are sequences: len(d), d[0], d[10:20], for example in d { … }.
+extension DatasetObject: HostSequence {
+  /// The number of examples.
+  public var count: Int { dataset.count }
+
+  /// Example `position` as a record: `{image: [784 numbers], label: 3, class: "tsu", index: …}`
+  /// (`features` instead of `image` for codes).
+  public func element(at position: Int) throws -> Value {
+    let record = Record()
+    let row = dataset.features.rows(position..<(position + 1))
+    record[dataset.hasImageShape ? "image" : "features"] = .list(row.scalars.map { Value.float($0) })
+    let label = Int(dataset.labels[position])
+    record["label"] = .number(Double(label))
+    record["class"] = .string(dataset.classNames[label])
+    record["index"] = .number(Double(dataset.sourceIndices[position]))
+    return .record(record)
+  }
+
+  /// A slice is a dataset of those examples, in that order.
+  public func elements(at positions: [Int]) throws -> Value {
+    .host(DatasetObject(dataset.subset(
+      indices: positions, provenance: "\(dataset.provenance), \(grouped(positions.count)) examples sliced")))
+  }
+}
+
 /// Train, validation and test datasets under one protocol (official, kmnist-10k, sample, fashion).
 public final class SplitsObject: HostObject {
   /// The library splits.

@@ -93,20 +93,25 @@ public final class TableObject: HostObject {
       .method("csv", of: TableObject.self, parameters: [.required("path", .string)],
               summary: "writes the table as CSV, atomically; returns the path",
               example: "results.csv(\"results.csv\")") { table, arguments in
-        let path = try arguments.string("path")
-        if let (message, help) = writeProblem(at: path) {
-          throw arguments.error("cannot write '\(path)': \(message)", help: help)
-        }
-        let expanded = (path as NSString).expandingTildeInPath
-        do {
-          try Data(table.csv.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
-        } catch {
-          throw arguments.error("cannot write '\(path)': \(writeFailure(error))",
-                                help: "check that the folder exists and is writable")
-        }
-        return .string(path)
+        try table.writeCSV(to: try arguments.string("path"), arguments)
       }
     ])
+
+  /// Writes the table as CSV to `path` atomically (a reader never sees half a file).
+  /// - Returns: the path, as kms `csv` methods return it.
+  func writeCSV(to path: String, _ arguments: Arguments) throws(RuntimeError) -> Value {
+    if let (message, help) = writeProblem(at: path) {
+      throw arguments.error("cannot write '\(path)': \(message)", help: help)
+    }
+    let expanded = (path as NSString).expandingTildeInPath
+    do {
+      try Data(csv.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
+    } catch {
+      throw arguments.error("cannot write '\(path)': \(writeFailure(error))",
+                            help: "check that the folder exists and is writable")
+    }
+    return .string(path)
+  }
 }
 
 extension BuiltinRegistry {
@@ -116,12 +121,16 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "table", returns: .host("table"),
-        parameters: [.required("rows", .list),
+        parameters: [.required("rows", .oneOf([.list, .host("history")])),
                      .keyword("columns", .optional(.list), default: .none),
                      .keyword("title", .optional(.string), default: .none)],
-        summary: "a table from a list of records (columns in first-seen key order) or of lists",
+        summary: "a table from a list of records (columns in first-seen key order) or of lists, "
+          + "or a history's epochs",
         example: "table([{model: \"SAE + MLP\", accuracy: 0.85}, {model: \"CNN\", accuracy: 0.95}])"
       ) { arguments in
+        if case .host(let history as HistoryObject) = arguments["rows"] {
+          return .host(history.table)
+        }
         let rows = try arguments.list("rows").elements
         var columns: [String] = []
         if case .list(let names) = arguments["columns"] {

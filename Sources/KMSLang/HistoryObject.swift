@@ -58,6 +58,19 @@ public final class HistoryObject: HostObject {
     return lines.joined(separator: "\n")
   }
 
+  /// The epochs as a table: one row per epoch, the columns of `recordValue` in first-seen order.
+  var table: TableObject {
+    var columns: [String] = []
+    let records = history.records.map { record -> Record in
+      guard case .record(let values) = recordValue(record) else { return Record() }
+      for key in values.keys where !columns.contains(key) { columns.append(key) }
+      return values
+    }
+    return TableObject(
+      columns: columns.isEmpty ? ["epoch"] : columns,
+      rows: records.map { record in columns.map { record[$0] ?? .none } }, title: nil)
+  }
+
   private static func series(_ history: History, _ values: (EpochRecord) -> Double?) -> Value {
     .list(history.records.map { values($0).map(Value.number) ?? .none })
   }
@@ -97,6 +110,17 @@ public final class HistoryObject: HostObject {
       .attribute("stopped_epoch", of: HistoryObject.self, summary: "the epoch early stopping ended on, or none") {
         $0.history.stoppedEpoch.map { .number(Double($0)) } ?? .none
       },
+    ],
+    methods: [
+      .method(
+        "csv", of: HistoryObject.self, returns: .string, parameters: [.required("path", .string)],
+        summary: "writes one row per epoch (every metric, full precision) as CSV, atomically; returns the path",
+        example: "h.csv(\"history.csv\")"
+      ) { object, arguments in try object.table.writeCSV(to: try arguments.string("path"), arguments) },
+      .method(
+        "table", of: HistoryObject.self, returns: .host("table"),
+        summary: "the epochs as a table (the same as table(h))", example: "h.table().rows[0]"
+      ) { object, _ in .host(object.table) },
     ])
 }
 
