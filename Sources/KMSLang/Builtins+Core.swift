@@ -30,7 +30,8 @@ extension BuiltinRegistry {
         summary: "writes the values separated by spaces, then a newline",
         example: "print(\"loss\", 0.0008, sep: \": \")"
       ) { arguments in
-        let text = arguments.variadic("values").map(\.description).joined(
+        let interpreter = arguments.interpreter
+        let text = arguments.variadic("values").map { interpreter.displayText($0) }.joined(
           separator: try arguments.string("sep"))
         arguments.write(text + (try arguments.string("end")))
         return .none

@@ -1,4 +1,5 @@
 import Foundation
+import KMSTensor
 
 // Tables: rows of named values printed with aligned columns, and written as CSV. The paper's
 // comparison (accuracy, training time, parameters per model) is one `table([...])` call.
@@ -24,9 +25,21 @@ public final class TableObject: HostObject {
       + columns.joined(separator: ", ") + ")"
   }
 
-  /// The table with aligned columns: text left, numbers right.
+  /// Tables with more rows than this print their first and last `summaryEdge` rows (pandas's
+  /// rule); `.rows` and `.csv()` keep them all.
+  static let summaryThreshold = 60
+  static let summaryEdge = 5
+
+  /// The rows `description` shows: all, or the ends with nil for the `…` between them.
+  static func shownRows<Row>(_ rows: [Row]) -> [Row?] {
+    guard rows.count > summaryThreshold else { return rows }
+    return rows.prefix(summaryEdge).map { $0 } + [nil] + rows.suffix(summaryEdge).map { $0 }
+  }
+
+  /// The table with aligned columns: text left, numbers right; a long table shows its ends.
   public var description: String {
-    let cells = rows.map { $0.map(TableObject.text) }
+    let shown = TableObject.shownRows(rows)
+    let cells = shown.map { $0?.map(TableObject.text) ?? columns.map { _ in "…" } }
     let widths = columns.indices.map { column in
       ([columns[column]] + cells.map { $0[column] }).map(\.count).max() ?? 0
     }
@@ -43,6 +56,7 @@ public final class TableObject: HostObject {
     lines.append(line(columns))
     lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
     lines += cells.map(line)
+    if shown.count < rows.count { lines.append("[\(grouped(rows.count)) rows × \(columns.count) columns]") }
     return lines.joined(separator: "\n")
   }
 

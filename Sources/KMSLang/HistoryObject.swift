@@ -35,7 +35,8 @@ public final class HistoryObject: HostObject {
     header += terms + validationTerms.map { "val_" + $0 }
     header.append("seconds")
     var rows = [header]
-    for record in history.records {
+    let shown = TableObject.shownRows(history.records)
+    for case let record? in shown {
       var row = ["\(record.epoch)", String(format: "%.4f", record.trainLoss)]
       if let value = record.trainAccuracy { row.append(String(format: "%.4f", value)) }
       if hasValidation {
@@ -49,10 +50,16 @@ public final class HistoryObject: HostObject {
       row.append(String(format: "%.1f", record.seconds))
       if record.epoch == history.bestEpoch { row[0] += " *" }
       rows.append(row)
+      if shown.count < history.records.count, rows.count == TableObject.summaryEdge + 1 {
+        rows.append(header.map { _ in "…" })
+      }
     }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max()! + 2 }
     var lines = rows.map { row in
       zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined()
+    }
+    if shown.count < history.records.count {
+      lines.append("[\(grouped(history.records.count)) epochs; table(h).rows has every one]")
     }
     if let best = history.bestEpoch { lines.append("* best epoch \(best)") }
     return lines.joined(separator: "\n")

@@ -123,6 +123,22 @@ public final class Interpreter {
     self.init(registry: registry, scriptArguments: scriptArguments, display: TextDisplay(output))
   }
 
+  /// Long notes (a dataset's provenance, a protocol's notice) already printed in this session:
+  /// `print` and the REPL show each once (see `displayText`).
+  public var shownNotes: Set<String> = []
+
+  /// The text `print` (or, `quoted`, the REPL's echo) shows for a value: its description, with
+  /// a dataset's provenance and a protocol's notice written out only the first time.
+  /// - Parameters:
+  ///   - value: the value.
+  ///   - quoted: true for the echo's form (strings quoted).
+  public func displayText(_ value: Value, quoted: Bool = false) -> String {
+    if case .host(let object as NotesOnce) = value {
+      return object.description(shown: &shownNotes)
+    }
+    return quoted ? value.repr : value.description
+  }
+
   /// Writes text to the display.
   /// - Parameter text: the text, including any newline.
   public func write(_ text: String) {

@@ -146,7 +146,7 @@ final class REPL {
         try interpreter.execute(statements)
       }
       if echo, let value, !isNone(value) {
-        write(value.repr + "\n")
+        write(echoText(value, of: compilation.statements.last) + "\n")
         interpreter.setGlobal(REPL.lastValueName, to: value)
       }
       acceptedInput.append((entry, false))
@@ -581,6 +581,17 @@ final class REPL {
   }
 
   // MARK: - Output
+
+  /// What the prompt echoes: the value's repr, except that a history returned by a call
+  /// (`t.fit(30)`, whose epoch lines just printed) shows its short form, not the table again.
+  private func echoText(_ value: Value, of statement: Statement?) -> String {
+    if case .host(let object) = value, object is HistoryObject,
+      case .expression(let expression)? = statement?.kind, case .call = expression.kind
+    {
+      return "<history: \(object.summary)>  (print(_) or table(_) shows every epoch)"
+    }
+    return interpreter.displayText(value, quoted: true)
+  }
 
   private func isNone(_ value: Value) -> Bool {
     if case .none = value { return true }

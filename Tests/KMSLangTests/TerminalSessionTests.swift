@@ -358,4 +358,26 @@ struct TerminalSessionTests {
     session.send("ae\n")
     #expect(session.expect("unknown name 'ae'"))
   }
+
+  @Test("a fit at the prompt echoes its history's short form, not the table again")
+  func fitEcho() throws {
+    let session = try start()
+    session.send("data = kmnist(sample: true)\n")
+    #expect(session.expect("> "))
+    session.send("t = trainer(autoencoder([8]), data.train.subset(per_class: 2), batch: 10)\n")
+    #expect(session.expect("> "))
+    session.send("t.fit(2)\n")
+    #expect(session.expect("epoch 2  loss", timeout: 60))
+    #expect(session.expect("<history: 2 epochs"), "\(session.transcript)")
+    #expect(session.expect("> "))
+    #expect(!session.transcript.contains("seconds"))
+    // The history is in '_', and printing it shows the table.
+    session.send("print(_)\n")
+    #expect(session.expect("epoch  loss    seconds"), "\(session.transcript)")
+    // A bare name still echoes the full form.
+    session.send("h = t.history\n")
+    #expect(session.expect("> "))
+    session.send("h\n")
+    #expect(session.expect("epoch  loss    seconds"))
+  }
 }
