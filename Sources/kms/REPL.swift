@@ -572,6 +572,9 @@ final class REPL {
     }
     switch value {
     case .record(let record): return record.keys
+    case .string:
+      guard let type = interpreter.registry.hostType(named: "string") else { return [] }
+      return type.memberNames.map { $0 + "(" }
     case .host(let object):
       let type = object.hostType
       return type.attributes.map(\.name)

@@ -297,6 +297,11 @@ struct TerminalSessionTests {
     // TAB after '?' completes help topics.
     session.send("?linsp\t\n")
     #expect(session.expect("count evenly spaced numbers"), "\(session.transcript)")
+    // TAB after a string variable's dot completes string methods.
+    session.send("word = \"kana\"\n")
+    #expect(session.expect("> "))
+    session.send("word.upp\t)\n")
+    #expect(session.expect("\"KANA\""), "\(session.transcript)")
   }
 
   @Test(":cd changes the folder, :timeit times code, del restores a shadowed builtin")
