@@ -109,12 +109,16 @@ extension DatasetObject: HostSequence {
   /// The number of examples.
   public var count: Int { dataset.count }
 
+  /// The features of an example, its label, class and index.
+  public var valuesPerElement: Int { dataset.featureCount + 4 }
+
   /// Example `position` as a record: `{image: [784 numbers], label: 3, class: "tsu", index: …}`
   /// (`features` instead of `image` for codes).
   public func element(at position: Int) throws -> Value {
     let record = Record()
     let row = dataset.features.rows(position..<(position + 1))
-    record[dataset.hasImageShape ? "image" : "features"] = .list(row.scalars.map { Value.float($0) })
+    let values = Value.list(row.scalars.map { Value.float($0) })
+    record[dataset.hasImageShape ? "image" : "features"] = values
     let label = Int(dataset.labels[position])
     record["label"] = .number(Double(label))
     record["class"] = .string(dataset.classNames[label])
@@ -124,8 +128,8 @@ extension DatasetObject: HostSequence {
 
   /// A slice is a dataset of those examples, in that order.
   public func elements(at positions: [Int]) throws -> Value {
-    .host(DatasetObject(dataset.subset(
-      indices: positions, provenance: "\(dataset.provenance), \(grouped(positions.count)) examples sliced")))
+    let provenance = "\(dataset.provenance), \(grouped(positions.count)) examples sliced"
+    return .host(DatasetObject(dataset.subset(indices: positions, provenance: provenance)))
   }
 }
 

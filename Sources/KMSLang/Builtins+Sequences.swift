@@ -62,11 +62,11 @@ extension BuiltinRegistry {
         }
         let order: [Int]
         if let numbers = keys.numbersIfAll {
-          order = numbers.indices.sorted { numbers[$0] < numbers[$1] || (numbers[$0] == numbers[$1] && $0 < $1) }
+          order = stableOrder(numbers)
         } else if case let strings = keys.compactMap({ (key: Value) -> String? in
           if case .string(let text) = key { text } else { nil }
         }), strings.count == keys.count {
-          order = strings.indices.sorted { strings[$0] < strings[$1] || (strings[$0] == strings[$1] && $0 < $1) }
+          order = stableOrder(strings)
         } else {
           let kinds = Set(keys.map(\.typeName)).sorted().joined(separator: " and ")
           throw arguments.error(
@@ -106,6 +106,11 @@ extension BuiltinRegistry {
           (0..<count).map { .number($0 == count - 1 ? stop : start + Double($0) * step) })
       })
   }
+}
+
+/// The positions of `keys` in ascending order, equal keys in their original order.
+private func stableOrder<Key: Comparable>(_ keys: [Key]) -> [Int] {
+  keys.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
 }
 
 /// `order` reversed, with runs of equal keys kept in their original order.

@@ -56,7 +56,9 @@ public final class TableObject: HostObject {
     lines.append(line(columns))
     lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
     lines += cells.map(line)
-    if shown.count < rows.count { lines.append("[\(grouped(rows.count)) rows × \(columns.count) columns]") }
+    if shown.count < rows.count {
+      lines.append("[\(grouped(rows.count)) rows × \(columns.count) columns]")
+    }
     return lines.joined(separator: "\n")
   }
 

@@ -94,8 +94,9 @@ final class StringReceiver: HostObject {
         example: "\"epoch 3\".find(\" \")"
       ) { receiver, arguments in
         let part = try arguments.string("part")
-        guard let range = receiver.text.range(of: part) else { return .number(-1) }
-        return .number(Double(receiver.text.distance(from: receiver.text.startIndex, to: range.lowerBound)))
+        let text = receiver.text
+        guard let range = text.range(of: part) else { return .number(-1) }
+        return .number(Double(text.distance(from: text.startIndex, to: range.lowerBound)))
       },
     ])
 }

@@ -132,7 +132,8 @@ final class ProgressBar {
     let width = 24
     let filled = progress.batchCount == 0 ? 0 : width * progress.batch / progress.batchCount
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-    FileHandle.standardError.write(Data(("\r" + ProgressBar.line(progress, fit: fit, bar: bar) + "\u{1B}[K").utf8))
+    let line = "\r" + ProgressBar.line(progress, fit: fit, bar: bar) + "\u{1B}[K"
+    FileHandle.standardError.write(Data(line.utf8))
     isShown = true
   }
 

@@ -121,9 +121,12 @@ public final class HistoryObject: HostObject {
     methods: [
       .method(
         "csv", of: HistoryObject.self, returns: .string, parameters: [.required("path", .string)],
-        summary: "writes one row per epoch (every metric, full precision) as CSV, atomically; returns the path",
+        summary: "writes one row per epoch (every metric, full precision) as CSV, atomically; "
+          + "returns the path",
         example: "h.csv(\"history.csv\")"
-      ) { object, arguments in try object.table.writeCSV(to: try arguments.string("path"), arguments) },
+      ) { object, arguments in
+        try object.table.writeCSV(to: try arguments.string("path"), arguments)
+      },
       .method(
         "table", of: HistoryObject.self, returns: .host("table"),
         summary: "the epochs as a table (the same as table(h))", example: "h.table().rows[0]"

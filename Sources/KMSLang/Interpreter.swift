@@ -343,8 +343,10 @@ public final class Interpreter {
     in environment: Environment, at range: SourceRange
   ) throws(RuntimeError) -> Flow {
     let iterable = try evaluate(iterableExpression, in: environment)
-    for element in try elements(of: iterable, at: iterableExpression.range) {
+    let walk = try walk(of: iterable, at: iterableExpression.range)
+    for position in 0..<walk.count {
       try checkInterrupt(at: range)
+      let element = try element(position, of: walk, at: iterableExpression.range)
       try bind(variables, to: element, in: environment, at: iterableExpression.range)
       switch try execute(block: body, in: environment) {
       case .breakLoop: return .normal
@@ -380,12 +382,44 @@ public final class Interpreter {
     }
   }
 
+  /// What `for` walks: values already there, or a host sequence whose elements are made one at
+  /// a time as the loop reaches them (all of the official training set's examples at once
+  /// would take gigabytes).
+  private enum Walk {
+    case values([Value])
+    case host(any HostSequence)
+
+    var count: Int {
+      switch self {
+      case .values(let values): values.count
+      case .host(let host): host.count
+      }
+    }
+  }
+
+  private func walk(of value: Value, at range: SourceRange) throws(RuntimeError) -> Walk {
+    if case .host(let host as HostSequence) = value { return .host(host) }
+    return .values(try elements(of: value, at: range))
+  }
+
+  private func element(_ position: Int, of walk: Walk, at range: SourceRange)
+    throws(RuntimeError) -> Value
+  {
+    switch walk {
+    case .values(let values): return values[position]
+    case .host(let host): return try hostCall(at: range) { try host.element(at: position) }
+    }
+  }
+
   func elements(of value: Value, at range: SourceRange) throws(RuntimeError) -> [Value] {
     switch value {
     case .list(let list): return list.elements
     case .string(let text): return text.map { .string(String($0)) }
     case .record(let record): return record.keys.map { .string($0) }
     case .host(let host as HostSequence):
+      try Limits.checkMemory(
+        bytes: host.count &* host.valuesPerElement &* MemoryLayout<Value>.stride,
+        "the \(grouped(host.count)) elements of this \(host.hostType.name)", at: range)
       var elements: [Value] = []
       for position in 0..<host.count {
         elements.append(try hostCall(at: range) { try host.element(at: position) })
@@ -691,11 +725,13 @@ public final class Interpreter {
   ) throws(RuntimeError) -> Value {
     let iterable = try evaluate(iterableExpression, in: environment)
     var results: [Value] = []
-    for element in try elements(of: iterable, at: iterableExpression.range) {
+    let walk = try walk(of: iterable, at: iterableExpression.range)
+    for position in 0..<walk.count {
       try checkInterrupt(at: range)
       // Its own scope, so the loop names do not leak (Python 3's rule) and each element's
       // closures see their own values.
       let scope = Environment(parent: environment)
+      let element = try element(position, of: walk, at: iterableExpression.range)
       try bind(variables, to: element, in: scope, at: iterableExpression.range)
       if let condition, !(try evaluate(condition, in: scope).isTruthy) { continue }
       results.append(try evaluate(elementExpression, in: scope))

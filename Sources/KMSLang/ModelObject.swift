@@ -157,7 +157,7 @@ public final class ModelObject: HostObject {
         .number(Double($0.outputSize))
       },
       .attribute("weights", of: ModelObject.self, type: .listOf(.host("tensor")),
-                 summary: "every weight and bias tensor, in layer order: read-only, named, with shapes") {
+                 summary: "every weight and bias tensor, in layer order: read-only, with shapes") {
         $0.weights
       },
     ],
@@ -299,19 +299,28 @@ public final class TensorObject: HostObject {
       .attribute("name", of: TensorObject.self, type: .string, summary: "the parameter's name") {
         .string($0.name)
       },
-      .attribute("shape", of: TensorObject.self, type: .listOf(.number), summary: "the extent of each axis") {
-        .list($0.tensor.shape.dimensions.map { .number(Double($0)) })
-      },
+      .attribute(
+        "shape", of: TensorObject.self, type: .listOf(.number), summary: "the extent of each axis"
+      ) { .list($0.tensor.shape.dimensions.map { .number(Double($0)) }) },
       .attribute("size", of: TensorObject.self, type: .integer, summary: "the number of values") {
         .number(Double($0.tensor.count))
       },
-      .attribute("mean", of: TensorObject.self, type: .number, summary: "the mean value") { .number($0.statistics.mean) },
-      .attribute("std", of: TensorObject.self, type: .number, summary: "the standard deviation") { .number($0.statistics.std) },
-      .attribute("min", of: TensorObject.self, type: .number, summary: "the smallest value") { .number($0.statistics.min) },
-      .attribute("max", of: TensorObject.self, type: .number, summary: "the largest value") { .number($0.statistics.max) },
-      .attribute("values", of: TensorObject.self, type: .listOf(.number), summary: "a copy of the values, flat, row-major") {
-        .list($0.tensor.scalars.map { Value.float($0) })
+      .attribute("mean", of: TensorObject.self, type: .number, summary: "the mean value") {
+        .number($0.statistics.mean)
       },
+      .attribute("std", of: TensorObject.self, type: .number, summary: "the standard deviation") {
+        .number($0.statistics.std)
+      },
+      .attribute("min", of: TensorObject.self, type: .number, summary: "the smallest value") {
+        .number($0.statistics.min)
+      },
+      .attribute("max", of: TensorObject.self, type: .number, summary: "the largest value") {
+        .number($0.statistics.max)
+      },
+      .attribute(
+        "values", of: TensorObject.self, type: .listOf(.number),
+        summary: "a copy of the values, flat, row-major"
+      ) { .list($0.tensor.scalars.map { Value.float($0) }) },
     ])
 }
 
@@ -330,8 +339,8 @@ extension BuiltinRegistry {
       Builtin(
         "predict", returns: .host("dataset"),
         parameters: [.required("model", .host("model")), .required("data", .host("dataset"))],
-        summary: "runs a model over a dataset: a classifier's class probabilities, an autoencoder's "
-          + "reconstructions (an encoder's codes), as a dataset with the same labels",
+        summary: "runs a model over a dataset: a classifier's class probabilities, an "
+          + "autoencoder's reconstructions (an encoder's codes), as a dataset with the same labels",
         example: "probabilities = predict(mlp, data.test)"
       ) { arguments in
         let model = try arguments.host("model", as: ModelObject.self)

@@ -65,9 +65,10 @@ public final class TrainerObject: HostObject {
           .keyword("checkpoint", .optional(.string), default: .none),
           .keyword("every", .integer, default: .number(1)),
         ],
-        summary: "trains up to epochs epochs, optionally with early stopping (monitor: \"val_loss\" by "
-          + "default, \"val_accuracy\" for classifiers; or \"loss\", \"accuracy\") and a checkpoint file "
-          + "written every few epochs (resume(path, data) continues from it); returns the history",
+        summary: "trains up to epochs epochs, optionally with early stopping (monitor: "
+          + "\"val_loss\" by default, \"val_accuracy\" for classifiers; or \"loss\", \"accuracy\") "
+          + "and a checkpoint file written every few epochs (resume(path, data) continues "
+          + "from it); returns the history",
         example: "h = t.fit(50, early_stop: true, patience: 5, checkpoint: \"run.kmsckpt\")"
       ) { object, arguments in
         let epochs = try arguments.integer("epochs", atLeast: 1)
@@ -86,15 +87,19 @@ public final class TrainerObject: HostObject {
           monitor = chosen
         }
         if monitor.isAccuracy && !reportsAccuracy {
-          throw arguments.error("an autoencoder has no accuracy to monitor", help: "use monitor: \"val_loss\" or \"loss\"")
+          throw arguments.error(
+            "an autoencoder has no accuracy to monitor",
+            help: "use monitor: \"val_loss\" or \"loss\"")
         }
         if arguments.isGiven("monitor"), !(try arguments.boolean("early_stop")) {
-          throw arguments.error("monitor only applies with early stopping", help: "add early_stop: true")
+          throw arguments.error(
+            "monitor only applies with early stopping", help: "add early_stop: true")
         }
         if try arguments.boolean("early_stop") {
           guard object.trainer.validation != nil || !monitor.needsValidation else {
-            throw arguments.error("early stopping on \(monitor.rawValue) needs a validation set",
-                                  help: "train on a data value, pass validation:, or use monitor: \"loss\"")
+            throw arguments.error(
+              "early stopping on \(monitor.rawValue) needs a validation set",
+              help: "train on a data value, pass validation:, or use monitor: \"loss\"")
           }
           let delta = try arguments.number("delta")
           try arguments.require("delta", delta >= 0, "≥ 0")

@@ -409,6 +409,9 @@ extension Value {
 public protocol HostSequence: HostObject {
   /// The number of elements.
   var count: Int { get }
+  /// About how many kms values one element holds (784 pixels and a label for an image), so
+  /// making all of them at once can be checked against the memory left.
+  var valuesPerElement: Int { get }
   /// The element at a position in `0..<count`.
   /// - Parameter position: the position, already checked.
   func element(at position: Int) throws -> Value
