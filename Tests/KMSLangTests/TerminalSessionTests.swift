@@ -11,6 +11,8 @@ final class TerminalSession {
   private let master: Int32
   private let pid: pid_t
   private(set) var transcript = ""
+  /// What the last successful `expect` read before its text.
+  private(set) var skipped = ""
   /// The HOME folder the session runs with (its history file lives there).
   let home: URL
 
@@ -60,6 +62,7 @@ final class TerminalSession {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
       if let range = transcript.range(of: text) {
+        skipped = String(transcript[..<range.lowerBound])
         transcript = String(transcript[range.upperBound...])
         return true
       }
@@ -283,6 +286,11 @@ struct TerminalSessionTests {
     #expect(session.expect("> "))
     session.send("_ * 2\n")
     #expect(session.expect("86"))
+    // '_' is the prompt's, not one of the session's variables (it would be listed first).
+    session.send(":vars\n")
+    #expect(session.expect("unused"))
+    #expect(!session.skipped.contains("_ "), "\(session.skipped)")
+    #expect(session.expect("> "))
     session.send("?linspace\n")
     #expect(session.expect("linspace(start, stop, count: 50)"))
     session.send("sorted?\n")
