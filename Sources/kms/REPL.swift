@@ -252,6 +252,8 @@ final class REPL {
     case ":reset":
       guard confirm(unsavedQuestion: "clear the session anyway?") else { return nil }
       interpreter.removeAllGlobals()
+      // Notes printed before the reset are said again the next time they apply.
+      interpreter.shownNotes.removeAll()
       acceptedInput.removeAll()
       write("session cleared: no variables; builtins as at the start\n")
     case ":cd":
