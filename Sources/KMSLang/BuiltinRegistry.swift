@@ -22,6 +22,7 @@ public final class BuiltinRegistry {
     registry.registerCore()
     registry.registerData()
     registry.registerNN()
+    registry.registerPredict()
     registry.registerLayers()
     registry.registerPrior()
     registry.registerAugment()

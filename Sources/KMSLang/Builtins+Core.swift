@@ -15,6 +15,8 @@ extension BuiltinRegistry {
     registerCollections()
     registerMath()
     registerEnvironment()
+    registerText()
+    registerSequences()
   }
 
   private func registerPrinting() {
@@ -28,7 +30,8 @@ extension BuiltinRegistry {
         summary: "writes the values separated by spaces, then a newline",
         example: "print(\"loss\", 0.0008, sep: \": \")"
       ) { arguments in
-        let text = arguments.variadic("values").map(\.description).joined(
+        let interpreter = arguments.interpreter
+        let text = arguments.variadic("values").map { interpreter.displayText($0) }.joined(
           separator: try arguments.string("sep"))
         arguments.write(text + (try arguments.string("end")))
         return .none
@@ -113,14 +116,17 @@ extension BuiltinRegistry {
   private func registerCollections() {
     register(
       Builtin(
-        "len", returns: .integer, parameters: [.required("value", .oneOf([.list, .string, .record]))],
-        summary: "the number of elements of a list, characters of a string or entries of a record",
+        "len", returns: .integer, parameters: [.required("value", .iterable)],
+        summary:
+          "the number of elements of a list, characters of a string, entries of a record or "
+          + "examples of a dataset",
         example: "len([800, 400, 225])"
       ) { arguments in
         switch arguments["value"] {
         case .list(let list): return .number(Double(list.elements.count))
         case .string(let text): return .number(Double(text.count))
         case .record(let record): return .number(Double(record.count))
+        case .host(let sequence as HostSequence): return .number(Double(sequence.count))
         default: return .none
         }
       })
@@ -128,12 +134,19 @@ extension BuiltinRegistry {
       Builtin(
         "range", returns: .listOf(.number),
         parameters: [
-          .required("start", .integer), .optional("stop", .optional(.integer), default: .none),
-          .optional("step", .integer, default: .number(1)),
+          .required("start", .number), .optional("stop", .optional(.number), default: .none),
+          .optional("step", .number, default: .number(1)),
         ],
-        summary: "the list start, start+step, … below stop; range(n) counts 0 to n-1",
+        summary:
+          "the list start, start+step, … below stop; range(n) counts 0 to n-1; steps may be "
+          + "fractions: range(0, 1, 0.25)",
         example: "for i in range(10) { print(i) }"
       ) { arguments in
+        let whole = ["start", "stop", "step"].allSatisfy { name in
+          guard case .number(let number) = arguments[name] else { return true }
+          return number == number.rounded()
+        }
+        if !whole { return try BuiltinRegistry.fractionalRange(arguments) }
         var start = try arguments.integer("start")
         var stop: Int
         if case .none = arguments["stop"] {
@@ -223,6 +236,28 @@ extension BuiltinRegistry {
         try Limits.checkString(bytes: bytes, "join()", at: arguments.range)
         return .string(pieces.joined(separator: separator))
       })
+  }
+
+  /// `range` with a fractional start, stop or step: `start + i * step` (not a running sum, so
+  /// errors do not accumulate), stopping before `stop` within a rounding error.
+  private static func fractionalRange(_ arguments: Arguments) throws(RuntimeError) -> Value {
+    var start = try arguments.number("start")
+    var stop: Double
+    if case .none = arguments["stop"] {
+      (start, stop) = (0, start)
+    } else {
+      stop = try arguments.number("stop")
+    }
+    let step = try arguments.number("step")
+    try arguments.require("step", step != 0 && step.isFinite, "non-zero")
+    try arguments.require("start", start.isFinite, "finite")
+    try arguments.require("stop", stop.isFinite, "finite")
+    let steps = (stop - start) / step
+    // 0.1 * 3 is 0.30000000000000004: a last element that only misses stop by rounding is out.
+    let count = steps <= 0 ? 0 : (steps - 1e-9 * Swift.max(1, steps)).rounded(.up)
+    try Limits.checkList(
+      count: count > 1e15 ? Int.max / 2 : Int(count), "range()", at: arguments.range)
+    return .list((0..<Int(count)).map { .number(start + Double($0) * step) })
   }
 
   private func registerMath() {

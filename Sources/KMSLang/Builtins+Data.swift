@@ -70,6 +70,69 @@ public final class DatasetObject: HostObject {
     ])
 }
 
+/// A host object whose printed form carries long notes (a dataset's provenance, a protocol's
+/// notice) that a session needs to read once, not on every `print`.
+protocol NotesOnce: HostObject {
+  /// The printed form, with notes already in `shown` replaced by a pointer to where they are
+  /// kept; the notes printed are added to `shown`.
+  func description(shown: inout Set<String>) -> String
+}
+
+extension DatasetObject: NotesOnce {
+  func description(shown: inout Set<String>) -> String {
+    let full = dataset.description
+    guard shown.insert(dataset.provenance).inserted else {
+      return full.replacingOccurrences(
+        of: "\(dataset.name): \(dataset.provenance)",
+        with: "\(dataset.name): (provenance printed above; .provenance has it)")
+    }
+    return full
+  }
+}
+
+extension SplitsObject: NotesOnce {
+  func description(shown: inout Set<String>) -> String {
+    var text =
+      "\(splits.protocolName) protocol: \(grouped(splits.train.count)) train / "
+      + "\(grouped(splits.validation.count)) validation / \(grouped(splits.test.count)) test\n"
+    for part in [splits.train, splits.validation, splits.test] {
+      text += DatasetObject(part).description(shown: &shown).split(separator: "\n")
+        .map { "  " + $0 }.joined(separator: "\n") + "\n"
+    }
+    if let notice = splits.notice, shown.insert(notice).inserted { text += "note: \(notice)\n" }
+    return String(text.dropLast())
+  }
+}
+
+// Datasets are sequences: len(d), d[0], d[10:20], for example in d { … }.
+extension DatasetObject: HostSequence {
+  /// The number of examples.
+  public var count: Int { dataset.count }
+
+  /// The features of an example, its label, class and index.
+  public var valuesPerElement: Int { dataset.featureCount + 4 }
+
+  /// Example `position` as a record: `{image: [784 numbers], label: 3, class: "tsu", index: …}`
+  /// (`features` instead of `image` for codes).
+  public func element(at position: Int) throws -> Value {
+    let record = Record()
+    let row = dataset.features.rows(position..<(position + 1))
+    let values = Value.list(row.scalars.map { Value.float($0) })
+    record[dataset.hasImageShape ? "image" : "features"] = values
+    let label = Int(dataset.labels[position])
+    record["label"] = .number(Double(label))
+    record["class"] = .string(dataset.classNames[label])
+    record["index"] = .number(Double(dataset.sourceIndices[position]))
+    return .record(record)
+  }
+
+  /// A slice is a dataset of those examples, in that order.
+  public func elements(at positions: [Int]) throws -> Value {
+    let provenance = "\(dataset.provenance), \(grouped(positions.count)) examples sliced"
+    return .host(DatasetObject(dataset.subset(indices: positions, provenance: provenance)))
+  }
+}
+
 /// Train, validation and test datasets under one protocol (official, kmnist-10k, sample, fashion).
 public final class SplitsObject: HostObject {
   /// The library splits.
@@ -170,7 +233,10 @@ extension BuiltinRegistry {
         let splits = try libraryCall(arguments) {
           try DataCatalog.load(named: useSample ? "kmnist-sample" : "kmnist", path: path)
         }
-        if let notice = splits.notice { arguments.write("note: \(notice)\n") }
+        if let notice = splits.notice {
+          arguments.write("note: \(notice)\n")
+          arguments.interpreter.shownNotes.insert(notice)
+        }
         return .host(SplitsObject(splits))
       })
     register(

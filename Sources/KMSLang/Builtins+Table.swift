@@ -1,4 +1,5 @@
 import Foundation
+import KMSTensor
 
 // Tables: rows of named values printed with aligned columns, and written as CSV. The paper's
 // comparison (accuracy, training time, parameters per model) is one `table([...])` call.
@@ -24,9 +25,21 @@ public final class TableObject: HostObject {
       + columns.joined(separator: ", ") + ")"
   }
 
-  /// The table with aligned columns: text left, numbers right.
+  /// Tables with more rows than this print their first and last `summaryEdge` rows (pandas's
+  /// rule); `.rows` and `.csv()` keep them all.
+  static let summaryThreshold = 60
+  static let summaryEdge = 5
+
+  /// The rows `description` shows: all, or the ends with nil for the `…` between them.
+  static func shownRows<Row>(_ rows: [Row]) -> [Row?] {
+    guard rows.count > summaryThreshold else { return rows }
+    return rows.prefix(summaryEdge).map { $0 } + [nil] + rows.suffix(summaryEdge).map { $0 }
+  }
+
+  /// The table with aligned columns: text left, numbers right; a long table shows its ends.
   public var description: String {
-    let cells = rows.map { $0.map(TableObject.text) }
+    let shown = TableObject.shownRows(rows)
+    let cells = shown.map { $0?.map(TableObject.text) ?? columns.map { _ in "…" } }
     let widths = columns.indices.map { column in
       ([columns[column]] + cells.map { $0[column] }).map(\.count).max() ?? 0
     }
@@ -43,6 +56,9 @@ public final class TableObject: HostObject {
     lines.append(line(columns))
     lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
     lines += cells.map(line)
+    if shown.count < rows.count {
+      lines.append("[\(grouped(rows.count)) rows × \(columns.count) columns]")
+    }
     return lines.joined(separator: "\n")
   }
 
@@ -93,20 +109,25 @@ public final class TableObject: HostObject {
       .method("csv", of: TableObject.self, parameters: [.required("path", .string)],
               summary: "writes the table as CSV, atomically; returns the path",
               example: "results.csv(\"results.csv\")") { table, arguments in
-        let path = try arguments.string("path")
-        if let (message, help) = writeProblem(at: path) {
-          throw arguments.error("cannot write '\(path)': \(message)", help: help)
-        }
-        let expanded = (path as NSString).expandingTildeInPath
-        do {
-          try Data(table.csv.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
-        } catch {
-          throw arguments.error("cannot write '\(path)': \(writeFailure(error))",
-                                help: "check that the folder exists and is writable")
-        }
-        return .string(path)
+        try table.writeCSV(to: try arguments.string("path"), arguments)
       }
     ])
+
+  /// Writes the table as CSV to `path` atomically (a reader never sees half a file).
+  /// - Returns: the path, as kms `csv` methods return it.
+  func writeCSV(to path: String, _ arguments: Arguments) throws(RuntimeError) -> Value {
+    if let (message, help) = writeProblem(at: path) {
+      throw arguments.error("cannot write '\(path)': \(message)", help: help)
+    }
+    let expanded = (path as NSString).expandingTildeInPath
+    do {
+      try Data(csv.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
+    } catch {
+      throw arguments.error("cannot write '\(path)': \(writeFailure(error))",
+                            help: "check that the folder exists and is writable")
+    }
+    return .string(path)
+  }
 }
 
 extension BuiltinRegistry {
@@ -116,12 +137,16 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "table", returns: .host("table"),
-        parameters: [.required("rows", .list),
+        parameters: [.required("rows", .oneOf([.list, .host("history")])),
                      .keyword("columns", .optional(.list), default: .none),
                      .keyword("title", .optional(.string), default: .none)],
-        summary: "a table from a list of records (columns in first-seen key order) or of lists",
+        summary: "a table from a list of records (columns in first-seen key order) or of lists, "
+          + "or a history's epochs",
         example: "table([{model: \"SAE + MLP\", accuracy: 0.85}, {model: \"CNN\", accuracy: 0.95}])"
       ) { arguments in
+        if case .host(let history as HistoryObject) = arguments["rows"] {
+          return .host(history.table)
+        }
         let rows = try arguments.list("rows").elements
         var columns: [String] = []
         if case .list(let names) = arguments["columns"] {

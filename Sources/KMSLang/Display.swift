@@ -12,6 +12,8 @@ public protocol DisplaySink: AnyObject {
   func write(_ text: String)
   /// Where training is within an epoch, after every batch (a progress bar, or nothing).
   func progress(_ progress: BatchProgress)
+  /// The same, with where the batch is within the whole `fit` (`epoch 3/30`, the fit's ETA).
+  func progress(_ progress: BatchProgress, fit: FitPosition)
   /// Training has finished an epoch or stopped: remove any progress display.
   func endProgress()
   /// Shows a figure (`show(fig)`): inline, captured, or saved with its path printed.
@@ -19,6 +21,20 @@ public protocol DisplaySink: AnyObject {
   ///   - figure: the figure.
   ///   - scale: pixels per figure unit (1 or more).
   func show(_ figure: any Figure, scale: Int) throws
+}
+
+/// Where a batch is within the whole `fit` (Keras's `Epoch 3/30`), for the progress display.
+public struct FitPosition: Sendable {
+  /// The last epoch this fit may run (the trainer's own numbering, as epoch lines print it).
+  public var lastEpoch: Int
+  /// Estimated seconds left in the whole fit: this epoch's rest, then the remaining epochs at
+  /// the pace of those done so far (an upper bound when early stopping ends it sooner).
+  public var remaining: Double
+}
+
+extension DisplaySink {
+  /// By default a sink shows a fit's progress as it shows a batch's.
+  public func progress(_ progress: BatchProgress, fit: FitPosition) { self.progress(progress) }
 }
 
 /// Text to a closure; no progress; figures written as temporary PNGs whose path is printed.
@@ -48,6 +64,9 @@ public final class TerminalDisplay: DisplaySink {
 
   public func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
   public func progress(_ progress: BatchProgress) { progressBar.draw(progress) }
+  public func progress(_ progress: BatchProgress, fit: FitPosition) {
+    progressBar.draw(progress, fit: fit)
+  }
   public func endProgress() { progressBar.clear() }
 
   public func show(_ figure: any Figure, scale: Int) throws {
@@ -104,7 +123,7 @@ final class ProgressBar {
   private var isShown = false
   private var lastDraw = Date.distantPast
 
-  func draw(_ progress: BatchProgress) {
+  func draw(_ progress: BatchProgress, fit: FitPosition? = nil) {
     guard isEnabled else { return }
     // At most ten redraws a second: small batches would otherwise flood the terminal.
     let now = Date()
@@ -113,10 +132,27 @@ final class ProgressBar {
     let width = 24
     let filled = progress.batchCount == 0 ? 0 : width * progress.batch / progress.batchCount
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-    let line = String(format: "\repoch %d %@ %d/%d  loss %.4f  ETA %.0f s\u{1B}[K", progress.epoch, bar,
-                      progress.batch, progress.batchCount, progress.loss, progress.remaining)
+    let line = "\r" + ProgressBar.line(progress, fit: fit, bar: bar) + "\u{1B}[K"
     FileHandle.standardError.write(Data(line.utf8))
     isShown = true
+  }
+
+  /// `epoch 3/30 ████···· 12/43  loss 0.0213  ETA 4 s, fit 1 min 52 s`.
+  static func line(_ progress: BatchProgress, fit: FitPosition?, bar: String) -> String {
+    let epoch = fit.map { "epoch \(progress.epoch)/\($0.lastEpoch)" } ?? "epoch \(progress.epoch)"
+    var line = "\(epoch) \(bar) \(progress.batch)/\(progress.batchCount)  "
+      + String(format: "loss %.4f  ETA ", progress.loss) + duration(progress.remaining)
+    if let fit, fit.lastEpoch > progress.epoch { line += ", fit " + duration(fit.remaining) }
+    return line
+  }
+
+  /// `42 s`, `3 min 05 s`, `2 h 07 min`.
+  static func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds < 1e8 else { return "?" }
+    let whole = Int(seconds.rounded())
+    if whole < 60 { return "\(whole) s" }
+    if whole < 3600 { return String(format: "%d min %02d s", whole / 60, whole % 60) }
+    return String(format: "%d h %02d min", whole / 3600, whole % 3600 / 60)
   }
 
   func clear() {

@@ -35,7 +35,8 @@ public final class HistoryObject: HostObject {
     header += terms + validationTerms.map { "val_" + $0 }
     header.append("seconds")
     var rows = [header]
-    for record in history.records {
+    let shown = TableObject.shownRows(history.records)
+    for case let record? in shown {
       var row = ["\(record.epoch)", String(format: "%.4f", record.trainLoss)]
       if let value = record.trainAccuracy { row.append(String(format: "%.4f", value)) }
       if hasValidation {
@@ -49,13 +50,32 @@ public final class HistoryObject: HostObject {
       row.append(String(format: "%.1f", record.seconds))
       if record.epoch == history.bestEpoch { row[0] += " *" }
       rows.append(row)
+      if shown.count < history.records.count, rows.count == TableObject.summaryEdge + 1 {
+        rows.append(header.map { _ in "…" })
+      }
     }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max()! + 2 }
     var lines = rows.map { row in
       zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined()
     }
+    if shown.count < history.records.count {
+      lines.append("[\(grouped(history.records.count)) epochs; table(h).rows has every one]")
+    }
     if let best = history.bestEpoch { lines.append("* best epoch \(best)") }
     return lines.joined(separator: "\n")
+  }
+
+  /// The epochs as a table: one row per epoch, the columns of `recordValue` in first-seen order.
+  var table: TableObject {
+    var columns: [String] = []
+    let records = history.records.map { record -> Record in
+      guard case .record(let values) = recordValue(record) else { return Record() }
+      for key in values.keys where !columns.contains(key) { columns.append(key) }
+      return values
+    }
+    return TableObject(
+      columns: columns.isEmpty ? ["epoch"] : columns,
+      rows: records.map { record in columns.map { record[$0] ?? .none } }, title: nil)
   }
 
   private static func series(_ history: History, _ values: (EpochRecord) -> Double?) -> Value {
@@ -97,6 +117,20 @@ public final class HistoryObject: HostObject {
       .attribute("stopped_epoch", of: HistoryObject.self, summary: "the epoch early stopping ended on, or none") {
         $0.history.stoppedEpoch.map { .number(Double($0)) } ?? .none
       },
+    ],
+    methods: [
+      .method(
+        "csv", of: HistoryObject.self, returns: .string, parameters: [.required("path", .string)],
+        summary: "writes one row per epoch (every metric, full precision) as CSV, atomically; "
+          + "returns the path",
+        example: "h.csv(\"history.csv\")"
+      ) { object, arguments in
+        try object.table.writeCSV(to: try arguments.string("path"), arguments)
+      },
+      .method(
+        "table", of: HistoryObject.self, returns: .host("table"),
+        summary: "the epochs as a table (the same as table(h))", example: "h.table().rows[0]"
+      ) { object, _ in .host(object.table) },
     ])
 }
 

@@ -123,6 +123,22 @@ public final class Interpreter {
     self.init(registry: registry, scriptArguments: scriptArguments, display: TextDisplay(output))
   }
 
+  /// Long notes (a dataset's provenance, a protocol's notice) already printed in this session:
+  /// `print` and the REPL show each once (see `displayText`).
+  public var shownNotes: Set<String> = []
+
+  /// The text `print` (or, `quoted`, the REPL's echo) shows for a value: its description, with
+  /// a dataset's provenance and a protocol's notice written out only the first time.
+  /// - Parameters:
+  ///   - value: the value.
+  ///   - quoted: true for the echo's form (strings quoted).
+  public func displayText(_ value: Value, quoted: Bool = false) -> String {
+    if case .host(let object as NotesOnce) = value {
+      return object.description(shown: &shownNotes)
+    }
+    return quoted ? value.repr : value.description
+  }
+
   /// Writes text to the display.
   /// - Parameter text: the text, including any newline.
   public func write(_ text: String) {
@@ -148,6 +164,11 @@ public final class Interpreter {
   ///   - value: its new value.
   public func setGlobal(_ name: String, to value: Value) {
     globals.values[name] = value
+  }
+
+  /// Removes every top-level variable (the REPL's `:reset`); builtins are seen again.
+  public func removeAllGlobals() {
+    globals.values.removeAll()
   }
 
   // MARK: - Running source
@@ -258,8 +279,10 @@ public final class Interpreter {
       return try executeIf(condition, thenBranch, elseBranch, in: environment)
     case .while(let condition, let body):
       return try executeWhile(condition, body, in: environment, at: statement.range)
-    case .for(let name, _, let iterable, let body):
-      return try executeFor(name, iterable, body, in: environment, at: statement.range)
+    case .for(let variables, let iterable, let body):
+      return try executeFor(variables, iterable, body, in: environment, at: statement.range)
+    case .delete(let name, let range):
+      try delete(name, in: environment, at: range)
     case .function(let declaration):
       environment.values[declaration.name] = .function(
         .user(UserFunction(declaration: declaration, closure: environment)))
@@ -304,14 +327,27 @@ public final class Interpreter {
   }
 
   @inline(never)
+  private func delete(_ name: String, in environment: Environment, at range: SourceRange)
+    throws(RuntimeError)
+  {
+    guard environment.values.removeValue(forKey: name) != nil else {
+      throw RuntimeError(
+        "cannot delete '\(name)': it is not assigned here", at: range,
+        help: registry.builtin(named: name) != nil ? "'\(name)' is a builtin" : nil)
+    }
+  }
+
+  @inline(never)
   private func executeFor(
-    _ name: String, _ iterableExpression: Expression, _ body: [Statement],
+    _ variables: [LoopVariable], _ iterableExpression: Expression, _ body: [Statement],
     in environment: Environment, at range: SourceRange
   ) throws(RuntimeError) -> Flow {
     let iterable = try evaluate(iterableExpression, in: environment)
-    for element in try elements(of: iterable, at: iterableExpression.range) {
+    let walk = try walk(of: iterable, at: iterableExpression.range)
+    for position in 0..<walk.count {
       try checkInterrupt(at: range)
-      environment.values[name] = element
+      let element = try element(position, of: walk, at: iterableExpression.range)
+      try bind(variables, to: element, in: environment, at: iterableExpression.range)
       switch try execute(block: body, in: environment) {
       case .breakLoop: return .normal
       case .returned(let value): return .returned(value)
@@ -321,11 +357,74 @@ public final class Interpreter {
     return .normal
   }
 
-  private func elements(of value: Value, at range: SourceRange) throws(RuntimeError) -> [Value] {
+  /// Binds a loop's names to one element: the element itself for one name, its items for
+  /// several (`for i, x in enumerate(xs)`).
+  private func bind(
+    _ variables: [LoopVariable], to element: Value, in environment: Environment,
+    at range: SourceRange
+  ) throws(RuntimeError) {
+    guard variables.count > 1 else {
+      environment.values[variables[0].name] = element
+      return
+    }
+    guard case .list(let list) = element else {
+      throw RuntimeError(
+        "cannot unpack a \(element.typeName) into \(variables.count) names", at: range,
+        help: "each element must be a list of \(variables.count) values, as enumerate and zip give")
+    }
+    guard list.elements.count == variables.count else {
+      throw RuntimeError(
+        "cannot unpack a list of \(list.elements.count) into \(variables.count) names",
+        at: range)
+    }
+    for (variable, value) in zip(variables, list.elements) {
+      environment.values[variable.name] = value
+    }
+  }
+
+  /// What `for` walks: values already there, or a host sequence whose elements are made one at
+  /// a time as the loop reaches them (all of the official training set's examples at once
+  /// would take gigabytes).
+  private enum Walk {
+    case values([Value])
+    case host(any HostSequence)
+
+    var count: Int {
+      switch self {
+      case .values(let values): values.count
+      case .host(let host): host.count
+      }
+    }
+  }
+
+  private func walk(of value: Value, at range: SourceRange) throws(RuntimeError) -> Walk {
+    if case .host(let host as HostSequence) = value { return .host(host) }
+    return .values(try elements(of: value, at: range))
+  }
+
+  private func element(_ position: Int, of walk: Walk, at range: SourceRange)
+    throws(RuntimeError) -> Value
+  {
+    switch walk {
+    case .values(let values): return values[position]
+    case .host(let host): return try hostCall(at: range) { try host.element(at: position) }
+    }
+  }
+
+  func elements(of value: Value, at range: SourceRange) throws(RuntimeError) -> [Value] {
     switch value {
     case .list(let list): return list.elements
     case .string(let text): return text.map { .string(String($0)) }
     case .record(let record): return record.keys.map { .string($0) }
+    case .host(let host as HostSequence):
+      try Limits.checkMemory(
+        bytes: host.count &* host.valuesPerElement &* MemoryLayout<Value>.stride,
+        "the \(grouped(host.count)) elements of this \(host.hostType.name)", at: range)
+      var elements: [Value] = []
+      for position in 0..<host.count {
+        elements.append(try hostCall(at: range) { try host.element(at: position) })
+      }
+      return elements
     case .number:
       throw RuntimeError(
         "cannot iterate over a number", at: range,
@@ -424,6 +523,11 @@ public final class Interpreter {
     case .attribute(let object, let name, let nameRange):
       return try attribute(name, of: try evaluate(object, in: environment), at: nameRange)
     case .index(let object, let position): return try index(object, position, in: environment)
+    case .slice(let object, let start, let stop, let step):
+      return try slice(object, start, stop, step, in: environment, at: expression.range)
+    case .comprehension(let element, let variables, let iterable, let condition):
+      return try comprehension(
+        element, variables, iterable, condition, in: environment, at: expression.range)
     case .function(let declaration):
       return .function(.user(UserFunction(declaration: declaration, closure: environment)))
     }
@@ -545,10 +649,114 @@ public final class Interpreter {
     return try element(of: object, at: index, range: indexExpression.range)
   }
 
+  @inline(never)
+  private func slice(
+    _ objectExpression: Expression, _ startExpression: Expression?,
+    _ stopExpression: Expression?, _ stepExpression: Expression?, in environment: Environment,
+    at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    let object = try evaluate(objectExpression, in: environment)
+    var bounds: [Value] = []
+    for part in [startExpression, stopExpression, stepExpression] {
+      bounds.append(try part.map { (part) throws(RuntimeError) in
+        try evaluate(part, in: environment) } ?? .none)
+    }
+    return try slice(object, start: bounds[0], stop: bounds[1], step: bounds[2],
+      at: range)
+  }
+
+  /// `object[start:stop:step]` with Python's rules: missing bounds mean the whole length,
+  /// negative ones count from the end, bounds past either end are clamped, a negative step
+  /// walks backwards.
+  func slice(
+    _ object: Value, start: Value, stop: Value, step: Value, at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    let count: Int
+    switch object {
+    case .list(let list): count = list.elements.count
+    case .string(let text): count = text.count
+    default:
+      guard case .host(let host as HostSequence) = object else {
+        throw RuntimeError(
+          "cannot slice a \(object.typeName)", at: range,
+          help: "lists, strings and datasets can be sliced: xs[1:3]")
+      }
+      count = host.count
+    }
+    func whole(_ value: Value, _ name: String) throws(RuntimeError) -> Int? {
+      switch value {
+      case .none: return nil
+      case .number(let number) where number == number.rounded() && abs(number) < 9e15:
+        return Int(number)
+      default:
+        throw RuntimeError(
+          "slice \(name) must be a whole number or left out, got \(value.repr)", at: range)
+      }
+    }
+    let step = try whole(step, "step") ?? 1
+    guard step != 0 else { throw RuntimeError("slice step cannot be 0", at: range) }
+    func clamp(_ bound: Int?, _ fallback: Int) -> Int {
+      guard var bound else { return fallback }
+      if bound < 0 { bound += count }
+      return step > 0 ? min(max(bound, 0), count) : min(max(bound, -1), count - 1)
+    }
+    let first = clamp(try whole(start, "start"), step > 0 ? 0 : count - 1)
+    let end = clamp(try whole(stop, "stop"), step > 0 ? count : -1)
+    let positions = Array(stride(from: first, to: end, by: step))
+    switch object {
+    case .list(let list): return .list(List(positions.map { list.elements[$0] }))
+    case .string(let text):
+      if step == 1 {
+        let characters = Array(text)
+        return .string(String(characters[first..<max(first, end)]))
+      }
+      let characters = Array(text)
+      return .string(String(positions.map { characters[$0] }))
+    case .host(let host as HostSequence):
+      return try hostCall(at: range) { try host.elements(at: positions) }
+    default: return .none
+    }
+  }
+
+  @inline(never)
+  private func comprehension(
+    _ elementExpression: Expression, _ variables: [LoopVariable], _ iterableExpression: Expression,
+    _ condition: Expression?, in environment: Environment, at range: SourceRange
+  ) throws(RuntimeError) -> Value {
+    let iterable = try evaluate(iterableExpression, in: environment)
+    var results: [Value] = []
+    let walk = try walk(of: iterable, at: iterableExpression.range)
+    for position in 0..<walk.count {
+      try checkInterrupt(at: range)
+      // Its own scope, so the loop names do not leak (Python 3's rule) and each element's
+      // closures see their own values.
+      let scope = Environment(parent: environment)
+      let element = try element(position, of: walk, at: iterableExpression.range)
+      try bind(variables, to: element, in: scope, at: iterableExpression.range)
+      if let condition, !(try evaluate(condition, in: scope).isTruthy) { continue }
+      results.append(try evaluate(elementExpression, in: scope))
+    }
+    return .list(List(results))
+  }
+
   private func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange)
     throws(RuntimeError) -> Value
   {
     switch (op, left, right) {
+    case (.in, _, _): return .boolean(try contains(right, left, at: range))
+    case (.notIn, _, _): return .boolean(!(try contains(right, left, at: range)))
+    case (.power, .number(let a), .number(let b)):
+      let result = Foundation.pow(a, b)
+      if a < 0, b != b.rounded() {
+        throw RuntimeError(
+          "cannot raise a negative number to a fractional power", at: range,
+          help: "\(Value.format(a)) ** \(Value.format(b)) has no real value")
+      }
+      if a == 0, b < 0 { throw RuntimeError("zero raised to a negative power", at: range) }
+      return .number(result)
+    case (.floorDivide, .number(let a), .number(let b)):
+      if b == 0 { throw RuntimeError("division by zero", at: range) }
+      return .number((a / b).rounded(.down))
     case (.equal, _, _): return .boolean(left.isEqual(to: right))
     case (.notEqual, _, _): return .boolean(!left.isEqual(to: right))
     case (.add, .number(let a), .number(let b)): return .number(a + b)
@@ -594,15 +802,34 @@ public final class Interpreter {
         "cannot compare \(left.typeName) with \(right.typeName) using '\(op.rawValue)'", at: range,
         help: "'<', '<=', '>' and '>=' compare two numbers or two strings")
     default:
-      let verb = [
-        BinaryOperator.add: "add", .subtract: "subtract", .multiply: "multiply", .divide: "divide",
-        .remainder: "take the remainder of",
-      ][op]!
+      let verb = BinaryOperator.verbs[op]!
       var help: String?
       if op == .add, case .string = left { help = "convert with str() first: \"text\" + str(x)" }
       if op == .add, case .string = right { help = "convert with str() first: str(x) + \"text\"" }
       throw RuntimeError(
         "cannot \(verb) \(left.typeName) and \(right.typeName)", at: range, help: help)
+    }
+  }
+
+  /// `needle in haystack`: an element of a list (by `==`), a substring of a string, a key of
+  /// a record.
+  private func contains(_ haystack: Value, _ needle: Value, at range: SourceRange)
+    throws(RuntimeError) -> Bool
+  {
+    switch (haystack, needle) {
+    case (.list(let list), _): return list.elements.contains { $0.isEqual(to: needle) }
+    case (.string(let text), .string(let part)): return part.isEmpty || text.contains(part)
+    case (.record(let record), .string(let key)): return record[key] != nil
+    case (.string, _), (.record, _):
+      throw RuntimeError(
+        "'in' on a \(haystack.typeName) needs a string on the left, got \(needle.typeName)",
+        at: range,
+        help: haystack.typeName == "string"
+          ? "test a substring: \"ab\" in \"cab\"" : "test a key: \"lr\" in config")
+    default:
+      throw RuntimeError(
+        "cannot test membership in a \(haystack.typeName)", at: range,
+        help: "'in' looks in lists, strings and records")
     }
   }
 
@@ -653,6 +880,9 @@ public final class Interpreter {
         )
       }
       return value
+    case .host(let host as HostSequence):
+      let position = try listIndex(index, count: host.count, of: host.hostType.name, at: range)
+      return try hostCall(at: range) { try host.element(at: position) }
     default:
       throw RuntimeError(
         "cannot index a \(object.typeName)", at: range,
@@ -688,6 +918,15 @@ public final class Interpreter {
         help: suggestion(for: name, among: type.memberNames).map { "did you mean '\($0)'?" }
           ?? (type.memberNames.isEmpty
             ? nil : "\(type.name) has: " + type.memberNames.joined(separator: ", ")))
+    case .string(let text):
+      let type = StringReceiver.hostType
+      if let method = type.method(named: name) {
+        return .function(.method(method, receiver: StringReceiver(text)))
+      }
+      throw RuntimeError(
+        "a string has no attribute '\(name)'", at: range,
+        help: suggestion(for: name, among: type.memberNames).map { "did you mean '\($0)'?" }
+          ?? "strings have: " + type.memberNames.joined(separator: ", "))
     default:
       var help: String?
       if case .list = object, name == "length" || name == "count" || name == "len" {
@@ -931,5 +1170,21 @@ extension Value {
   var isHost: Bool {
     if case .host = self { return true }
     return false
+  }
+}
+
+extension Interpreter {
+  /// Runs library code for a host object, turning its Swift errors into runtime errors at
+  /// `range`.
+  func hostCall<T>(at range: SourceRange, _ body: () throws -> T) throws(RuntimeError) -> T {
+    do {
+      return try body()
+    } catch let error as RuntimeError {
+      throw error
+    } catch let error as any KMSError {
+      throw RuntimeError(error.headline, at: range, help: error.hint)
+    } catch {
+      throw RuntimeError(String(describing: error), at: range)
+    }
   }
 }

@@ -149,8 +149,18 @@ public struct Lexer {
     case ";": add(.semicolon, from: start)
     case "+": add(match("=") ? .plusEqual : .plus, from: start)
     case "-": add(match("=") ? .minusEqual : .minus, from: start)
-    case "*": add(match("=") ? .starEqual : .star, from: start)
-    case "/": add(match("=") ? .slashEqual : .slash, from: start)
+    case "*":
+      if match("*") {
+        add(.starStar, from: start)
+      } else {
+        add(match("=") ? .starEqual : .star, from: start)
+      }
+    case "/":
+      if match("/") {
+        add(.slashSlash, from: start)
+      } else {
+        add(match("=") ? .slashEqual : .slash, from: start)
+      }
     case "%": add(.percent, from: start)
     case "=": add(match("=") ? .equalEqual : .equal, from: start)
     case "<": add(match("=") ? .lessEqual : .less, from: start)

@@ -156,6 +156,10 @@ public final class ModelObject: HostObject {
       .attribute("outputs", of: ModelObject.self, type: .integer, summary: "features of one output") {
         .number(Double($0.outputSize))
       },
+      .attribute("weights", of: ModelObject.self, type: .listOf(.host("tensor")),
+                 summary: "every weight and bias tensor, in layer order: read-only, with shapes") {
+        $0.weights
+      },
     ],
     methods: [
       .method("summary", of: ModelObject.self, summary: "prints the layers, output shapes and parameter counts",
@@ -251,3 +255,132 @@ public final class EvaluationObject: HostObject {
     ])
 }
 
+
+/// A read-only view of one parameter tensor (`model.weights[0]`): its name and shape, with
+/// summary statistics; `.values` copies the numbers out.
+public final class TensorObject: HostObject {
+  /// The parameter's name, e.g. `dense1.weight`.
+  public let name: String
+  /// The live tensor (reads see the current weights; nothing here writes to it).
+  let tensor: Tensor
+
+  init(name: String, tensor: Tensor) {
+    self.name = name
+    self.tensor = tensor
+  }
+
+  /// Mean, standard deviation, minimum and maximum of the elements, in Double.
+  var statistics: (mean: Double, std: Double, min: Double, max: Double) {
+    let count = max(tensor.count, 1)
+    var sum = 0.0, squares = 0.0
+    var low = Double.infinity, high = -Double.infinity
+    for index in 0..<tensor.count {
+      let value = Double(tensor.data[index])
+      sum += value
+      squares += value * value
+      low = Swift.min(low, value)
+      high = Swift.max(high, value)
+    }
+    let mean = sum / Double(count)
+    return (mean, (Swift.max(0, squares / Double(count) - mean * mean)).squareRoot(), low, high)
+  }
+
+  /// `dense1.weight [784, 800]: 627,200 values, mean 0.0001, std 0.0412, min -0.09, max 0.09`.
+  public var summary: String {
+    let (mean, std, low, high) = statistics
+    return "\(name) \(tensor.shape.description): \(grouped(tensor.count)) values, "
+      + String(format: "mean %.4g, std %.4g, min %.4g, max %.4g", mean, std, low, high)
+  }
+
+  /// The kms type `tensor`.
+  public static let hostType = HostType(
+    name: "tensor", summary: "a model's weights or biases, read-only: name, shape and statistics",
+    attributes: [
+      .attribute("name", of: TensorObject.self, type: .string, summary: "the parameter's name") {
+        .string($0.name)
+      },
+      .attribute(
+        "shape", of: TensorObject.self, type: .listOf(.number), summary: "the extent of each axis"
+      ) { .list($0.tensor.shape.dimensions.map { .number(Double($0)) }) },
+      .attribute("size", of: TensorObject.self, type: .integer, summary: "the number of values") {
+        .number(Double($0.tensor.count))
+      },
+      .attribute("mean", of: TensorObject.self, type: .number, summary: "the mean value") {
+        .number($0.statistics.mean)
+      },
+      .attribute("std", of: TensorObject.self, type: .number, summary: "the standard deviation") {
+        .number($0.statistics.std)
+      },
+      .attribute("min", of: TensorObject.self, type: .number, summary: "the smallest value") {
+        .number($0.statistics.min)
+      },
+      .attribute("max", of: TensorObject.self, type: .number, summary: "the largest value") {
+        .number($0.statistics.max)
+      },
+      .attribute(
+        "values", of: TensorObject.self, type: .listOf(.number),
+        summary: "a copy of the values, flat, row-major"
+      ) { .list($0.tensor.scalars.map { Value.float($0) }) },
+    ])
+}
+
+extension ModelObject {
+  /// `model.weights`: every parameter tensor of what this object runs, in layer order.
+  var weights: Value {
+    .list(network.parameters.map { .host(TensorObject(name: $0.name, tensor: $0.value)) })
+  }
+}
+
+extension BuiltinRegistry {
+  /// Registers `predict` and the `tensor` type of `model.weights`.
+  public func registerPredict() {
+    register(TensorObject.hostType)
+    register(
+      Builtin(
+        "predict", returns: .host("dataset"),
+        parameters: [.required("model", .host("model")), .required("data", .host("dataset"))],
+        summary: "runs a model over a dataset: a classifier's class probabilities, an "
+          + "autoencoder's reconstructions (an encoder's codes), as a dataset with the same labels",
+        example: "probabilities = predict(mlp, data.test)"
+      ) { arguments in
+        let model = try arguments.host("model", as: ModelObject.self)
+        let dataset = try arguments.host("data", as: DatasetObject.self).dataset
+        try model.checkFeatures(of: dataset, arguments)
+        let outputs = model.predict(dataset.features)
+        let isClassifier = model.isWhole && model.model.classCount != nil
+        let what: String
+        if isClassifier {
+          softmaxRows(outputs)
+          what = "class probabilities"
+        } else {
+          what = model.isEncoder ? "codes" : "reconstructions"
+        }
+        // Reconstructions of images are images again (`images(r)` draws them).
+        let keepsImages = dataset.hasImageShape && outputs.shape[1] == dataset.featureCount
+        return .host(DatasetObject(Dataset(
+          name: "\(dataset.name)-\(what.split(separator: " ").last!)",
+          provenance: "\(model.title) \(what) of \(dataset.provenance)", features: outputs,
+          labels: dataset.labels, classNames: dataset.classNames,
+          imageHeight: keepsImages ? dataset.imageHeight : 0,
+          imageWidth: keepsImages ? dataset.imageWidth : 0, sourceIndices: dataset.sourceIndices)))
+      })
+  }
+}
+
+/// Turns each row of `[count, classes]` logits into probabilities, in place (max subtracted first,
+/// so large logits do not overflow `exp`).
+private func softmaxRows(_ logits: Tensor) {
+  let width = logits.shape.rowSize
+  guard width > 0 else { return }
+  for row in 0..<(logits.count / width) {
+    let start = logits.data + row * width
+    var largest = -Float.infinity
+    for column in 0..<width { largest = max(largest, start[column]) }
+    var total: Float = 0
+    for column in 0..<width {
+      start[column] = expf(start[column] - largest)
+      total += start[column]
+    }
+    for column in 0..<width { start[column] /= total }
+  }
+}

@@ -65,6 +65,9 @@ public final class NotebookDisplay: DisplaySink {
     }
   }
   public func progress(_ progress: BatchProgress) { forward?.progress(progress) }
+  public func progress(_ progress: BatchProgress, fit: FitPosition) {
+    forward?.progress(progress, fit: fit)
+  }
   public func endProgress() { forward?.endProgress() }
   public func show(_ figure: any Figure, scale: Int) throws {
     let canvas = figure.render(scale: scale)
@@ -308,6 +311,9 @@ public final class SessionRecorder: DisplaySink {
     }
   }
   public func progress(_ progress: BatchProgress) { forward.progress(progress) }
+  public func progress(_ progress: BatchProgress, fit: FitPosition) {
+    forward.progress(progress, fit: fit)
+  }
   public func endProgress() { forward.endProgress() }
   public func show(_ figure: any Figure, scale: Int) throws {
     try forward.show(figure, scale: scale)
@@ -322,6 +328,11 @@ public final class SessionRecorder: DisplaySink {
 
   /// Forgets output that belongs to no entry (a meta command's), before an entry runs.
   public func beginEntry() { pending.removeAll() }
+
+  /// Forgets the cells so far (`:reset`, which also clears the input `:save` writes).
+  public func reset() {
+    (cells, pending, executionCount) = ([], [], 0)
+  }
 
   /// An entry's echoed value: a figure goes into its cell as an image (the terminal shows its
   /// text form already).

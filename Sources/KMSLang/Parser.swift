@@ -38,14 +38,20 @@ public enum ParseError: Error, Sendable {
 /// Grammar, lowest precedence first:
 ///
 ///     program    → statement* EOF
-///     statement  → fnDecl | if | while | for | return | break | continue | assignment | expr
+///     statement  → fnDecl | if | while | for | return | break | continue | del | assignment
+///                | expr
+///     for        → "for" names "in" expr block;  names → name ("," name)*;  del → "del" name
 ///     assignment → target ("=" | "+=" | "-=" | "*=" | "/=") expr
 ///     expr       → or;  or → and ("or" and)*;  and → not ("and" not)*;  not → "not" not | compare
-///     compare    → sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)*
-///     sum        → product (("+" | "-") product)*;  product → unary (("*" | "/" | "%") unary)*
-///     unary      → "-" unary | postfix;  postfix → primary ("(" args ")" | "." name | "[" expr "]")*
+///     compare    → sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not" "in") sum)*
+///     sum        → product (("+" | "-") product)*
+///     product    → unary (("*" | "/" | "//" | "%") unary)*
+///     unary      → "-" unary | power;  power → postfix ("**" unary)?
+///     postfix    → primary ("(" args ")" | "." name | "[" expr "]" | "[" slice "]")*
+///     slice      → expr? ":" expr? (":" expr?)?
 ///     primary    → number | string | "true" | "false" | "none" | name | "(" expr ")"
-///                | "[" exprs "]" | "{" entries "}" | "fn" "(" params ")" block
+///                | "[" exprs "]" | "[" expr "for" names "in" expr ("if" expr)? "]"
+///                | "{" entries "}" | "fn" "(" params ")" block
 ///
 /// Statements end at a newline, `;` or a closing `}`; newlines inside `( … )` and `[ … ]` are
 /// skipped. After an error the parser skips to the next statement boundary (jlox's
@@ -271,10 +277,13 @@ public struct Parser {
       kind = .while(condition, try block("after the 'while' condition"))
     case .keyword(.for):
       advance()
-      let (name, nameRange) = try identifier("expected a loop variable name after 'for'")
-      try consume(.keyword(.in), "expected 'in' after the loop variable")
+      let variables = try loopVariables()
       let iterable = try expression()
-      kind = .for(name, nameRange, iterable, try block("after the 'for' header"))
+      kind = .for(variables, iterable, try block("after the 'for' header"))
+    case .keyword(.del):
+      advance()
+      let (name, nameRange) = try identifier("expected a variable name after 'del'")
+      kind = .delete(name, nameRange)
     case .keyword(.return):
       advance()
       if check(.newline) || check(.semicolon) || check(.rightBrace) || isAtEnd {
@@ -295,6 +304,17 @@ public struct Parser {
     // A closing brace ends a statement, so `if c { … } return x` needs no `;`.
     if previous.kind != .rightBrace { try endOfStatement() }
     return statement
+  }
+
+  /// `x in` or `i, x in`: the names a loop binds, and the `in` after them.
+  private mutating func loopVariables() throws(ParseError) -> [LoopVariable] {
+    var variables: [LoopVariable] = []
+    repeat {
+      let (name, range) = try identifier("expected a loop variable name after 'for'")
+      variables.append(LoopVariable(name: name, range: range))
+    } while match(.comma)
+    try consume(.keyword(.in), "expected 'in' after the loop variable")
+    return variables
   }
 
   private mutating func endOfStatement() throws(ParseError) {
@@ -446,11 +466,27 @@ public struct Parser {
   }
 
   private mutating func comparison() throws(ParseError) -> Expression {
-    try binaryLevel(
-      [
-        .equalEqual: .equal, .bangEqual: .notEqual, .less: .less, .lessEqual: .lessEqual,
-        .greater: .greater, .greaterEqual: .greaterEqual,
-      ], next: { (parser: inout Parser) throws(ParseError) in try parser.sum() })
+    let operators: [TokenKind: BinaryOperator] = [
+      .equalEqual: .equal, .bangEqual: .notEqual, .less: .less, .lessEqual: .lessEqual,
+      .greater: .greater, .greaterEqual: .greaterEqual, .keyword(.in): .in,
+    ]
+    let outer = nesting
+    defer { nesting = outer }
+    var left = try sum()
+    while true {
+      let op: BinaryOperator
+      if let found = operators[peek.kind] {
+        op = found
+        try enter(at: advance().range)
+      } else if check(.keyword(.not)), checkNext(.keyword(.in)) {
+        op = .notIn
+        try enter(at: advance().range.union(advance().range))
+      } else {
+        return left
+      }
+      let right = try sum()
+      left = Expression(.binary(op, left, right), left.range.union(right.range))
+    }
   }
 
   private mutating func sum() throws(ParseError) -> Expression {
@@ -461,7 +497,7 @@ public struct Parser {
 
   private mutating func product() throws(ParseError) -> Expression {
     try binaryLevel(
-      [.star: .multiply, .slash: .divide, .percent: .remainder],
+      [.star: .multiply, .slash: .divide, .slashSlash: .floorDivide, .percent: .remainder],
       next: { (parser: inout Parser) throws(ParseError) in try parser.unary() })
   }
 
@@ -473,7 +509,17 @@ public struct Parser {
       let operand = try unary()
       return Expression(.unary(.negate, operand), start.union(operand.range))
     }
-    return try postfix()
+    return try power()
+  }
+
+  /// `base ** exponent`: right-associative, and the exponent may be negative (`2 ** -1`).
+  private mutating func power() throws(ParseError) -> Expression {
+    let base = try postfix()
+    guard match(.starStar) else { return base }
+    try enter(at: previous.range)
+    defer { nesting -= 1 }
+    let exponent = try unary()
+    return Expression(.binary(.power, base, exponent), base.range.union(exponent.range))
   }
 
   private mutating func postfix() throws(ParseError) -> Expression {
@@ -499,13 +545,32 @@ public struct Parser {
         try enter(at: opener.range)
         skipsNewlines.append(true)
         defer { skipsNewlines.removeLast() }
-        let index = try self.expression()
+        let index = check(.colon) ? nil : try self.expression()
+        if check(.colon) {
+          expression = try slice(of: expression, start: index, opener: opener)
+          continue
+        }
         let close = try close(.rightBracket, opener: opener, "expected ']' after the index")
-        expression = Expression(.index(expression, index), expression.range.union(close.range))
+        expression = Expression(
+          .index(expression, index!), expression.range.union(close.range))
       } else {
         return expression
       }
     }
+  }
+
+  /// The rest of `xs[start:stop:step]` after `start`, from the first `:`.
+  private mutating func slice(of object: Expression, start: Expression?, opener: Token)
+    throws(ParseError) -> Expression
+  {
+    try consume(.colon, "expected ':' in the slice")
+    let ends: Set<TokenKind> = [.colon, .rightBracket]
+    let stop = ends.contains(peek.kind) ? nil : try expression()
+    var step: Expression?
+    if match(.colon), !check(.rightBracket) { step = try expression() }
+    let close = try close(.rightBracket, opener: opener, "expected ']' after the slice")
+    return Expression(
+      .slice(object, start: start, stop: stop, step: step), object.range.union(close.range))
   }
 
   private mutating func callArguments() throws(ParseError) -> [CallArgument] {
@@ -564,6 +629,9 @@ public struct Parser {
       var elements: [Expression] = []
       while !check(.rightBracket) {
         elements.append(try expression())
+        if elements.count == 1, match(.keyword(.for)) {
+          return try comprehension(of: elements[0], opener: token)
+        }
         if !match(.comma) { break }
       }
       let close = try close(.rightBracket, opener: token, "expected ']' after the list elements")
@@ -585,6 +653,20 @@ public struct Parser {
     default:
       throw .expected("expected an expression", found: token.kind, token.range)
     }
+  }
+
+  /// The rest of `[element for x in xs if condition]` after `for`.
+  private mutating func comprehension(of element: Expression, opener: Token)
+    throws(ParseError) -> Expression
+  {
+    let variables = try loopVariables()
+    let iterable = try expression()
+    let condition = match(.keyword(.if)) ? try expression() : nil
+    let close = try close(
+      .rightBracket, opener: opener, "expected ']' after the list comprehension")
+    return Expression(
+      .comprehension(element, variables: variables, iterable: iterable, condition: condition),
+      opener.range.union(close.range))
   }
 
   private mutating func record(start: SourceRange) throws(ParseError) -> Expression {

@@ -66,6 +66,8 @@ public struct Resolver {
   private var allTopLevelNames: Set<String> = []
   private var functionScopes: [Set<String>] = []
   private var loopDepth = 0
+  /// The variables of the list comprehensions being resolved, innermost last.
+  private var comprehensionNames: [String] = []
   private var deferredFunctions: [FunctionDeclaration] = []
   private var errors: [ResolveError] = []
 
@@ -100,8 +102,8 @@ public struct Resolver {
       switch statement.kind {
       case .assignment(.variable(let name, _), _): names.insert(name)
       case .function(let declaration): names.insert(declaration.name)
-      case .for(let name, _, _, let body):
-        names.insert(name)
+      case .for(let variables, _, let body):
+        names.formUnion(variables.map(\.name))
         names.formUnion(assignedNames(in: body))
       case .while(_, let body): names.formUnion(assignedNames(in: body))
       case .if(_, let thenBranch, let elseBranch):
@@ -155,9 +157,9 @@ public struct Resolver {
       loopDepth += 1
       resolve(block: body)
       loopDepth -= 1
-    case .for(let name, _, let iterable, let body):
+    case .for(let variables, let iterable, let body):
       resolve(iterable)
-      declare(name)
+      for variable in variables { declare(variable.name) }
       declareLoopBody(body)
       loopDepth += 1
       resolve(block: body)
@@ -165,6 +167,12 @@ public struct Resolver {
     case .function(let declaration):
       declare(declaration.name)
       resolve(function: declaration)
+    case .delete(let name, let range):
+      if !isUserName(name) {
+        errors.append(
+          .unknownName(name, range, suggestion: suggestion(for: name, among: visibleUserNames)))
+      }
+      if isAtTopLevel { globals.remove(name) }
     case .return(let value):
       if isAtTopLevel { errors.append(.returnOutsideFunction(statement.range)) }
       if let value { resolve(value) }
@@ -182,7 +190,8 @@ public struct Resolver {
         errors.append(.duplicateParameter(parameter.name, parameter.range))
       }
     }
-    if isAtTopLevel {
+    // A function made inside a comprehension sees its names, so it is resolved there and then.
+    if isAtTopLevel, comprehensionNames.isEmpty {
       deferredFunctions.append(declaration)
     } else {
       resolveBody(of: declaration)
@@ -207,6 +216,7 @@ public struct Resolver {
   // MARK: - Expressions
 
   private func isUserName(_ name: String) -> Bool {
+    if comprehensionNames.contains(name) { return true }
     if functionScopes.contains(where: { $0.contains(name) }) { return true }
     return isAtTopLevel ? globals.contains(name) : allTopLevelNames.contains(name)
   }
@@ -214,6 +224,7 @@ public struct Resolver {
   /// The user's names in scope here (variables, parameters, functions).
   private var visibleUserNames: Set<String> {
     var names = isAtTopLevel ? globals : allTopLevelNames
+    names.formUnion(comprehensionNames)
     for scope in functionScopes { names.formUnion(scope) }
     return names
   }
@@ -266,6 +277,15 @@ public struct Resolver {
     case .index(let object, let index):
       resolve(object)
       resolve(index)
+    case .slice(let object, let start, let stop, let step):
+      resolve(object)
+      for part in [start, stop, step] { if let part { resolve(part) } }
+    case .comprehension(let element, let variables, let iterable, let condition):
+      resolve(iterable)
+      comprehensionNames += variables.map(\.name)
+      if let condition { resolve(condition) }
+      resolve(element)
+      comprehensionNames.removeLast(variables.count)
     case .function(let declaration):
       resolve(function: declaration)
     }

@@ -10,8 +10,29 @@ public enum UnaryOperator: String, Sendable {
 /// A binary operator other than `and` / `or` (which short-circuit and are separate nodes).
 public enum BinaryOperator: String, Sendable {
   case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
+  /// `a ** b` (right-associative, above unary minus: `-2 ** 2 == -4`) and `a // b` (floored).
+  case power = "**", floorDivide = "//"
   case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">"
   case greaterEqual = ">="
+  /// Membership: an element of a list, a substring of a string, a key of a record.
+  case `in` = "in", notIn = "not in"
+}
+
+/// A name bound by a `for` loop or a comprehension; `for i, x in enumerate(xs)` binds two,
+/// unpacking each element (a list) into them.
+public struct LoopVariable: Sendable {
+  /// The name.
+  public var name: String
+  /// Where it is written.
+  public var range: SourceRange
+}
+
+extension BinaryOperator {
+  /// How "cannot VERB a and b" reads for each arithmetic operator.
+  static let verbs: [BinaryOperator: String] = [
+    .add: "add", .subtract: "subtract", .multiply: "multiply", .divide: "divide",
+    .remainder: "take the remainder of", .power: "raise", .floorDivide: "floor-divide",
+  ]
 }
 
 /// A short-circuiting boolean operator.
@@ -128,6 +149,11 @@ public indirect enum ExpressionKind: Sendable {
   case attribute(Expression, String, SourceRange)
   /// `xs[i]`.
   case index(Expression, Expression)
+  /// `xs[start:stop:step]`, each part optional: `xs[1:3]`, `xs[-2:]`, `text[::-1]`.
+  case slice(Expression, start: Expression?, stop: Expression?, step: Expression?)
+  /// `[element for x in xs if condition]`: the loop variables are local to it.
+  case comprehension(
+    Expression, variables: [LoopVariable], iterable: Expression, condition: Expression?)
   /// `fn (x) { … }`.
   case function(FunctionDeclaration)
 }
@@ -169,8 +195,10 @@ public indirect enum StatementKind: Sendable {
   case `if`(Expression, [Statement], [Statement]?)
   /// `while c { … }`.
   case `while`(Expression, [Statement])
-  /// `for x in xs { … }`; the range is the loop variable's.
-  case `for`(String, SourceRange, Expression, [Statement])
+  /// `for x in xs { … }` or `for i, x in enumerate(xs) { … }`.
+  case `for`([LoopVariable], Expression, [Statement])
+  /// `del name`: removes a variable, so a builtin it shadowed (`print = 5`) is seen again.
+  case delete(String, SourceRange)
   /// `fn name(…) { … }`: binds `name` in the current scope.
   case function(FunctionDeclaration)
   /// `return` or `return value`.

@@ -1,7 +1,7 @@
 /// The reserved words of kms.
 public enum Keyword: String, CaseIterable, Sendable {
   case and, or, not, `if`, `else`, `for`, `in`, `while`, fn, `return`, `break`, `continue`
-  case `true`, `false`, none
+  case `true`, `false`, none, del
 }
 
 /// One piece of an interpolated string literal `"loss \(l)"`: literal text or embedded code.
@@ -26,7 +26,7 @@ public enum TokenKind: Hashable, Sendable {
   case keyword(Keyword)
   case leftParen, rightParen, leftBracket, rightBracket, leftBrace, rightBrace
   case comma, dot, colon, semicolon
-  case plus, minus, star, slash, percent
+  case plus, minus, star, slash, percent, starStar, slashSlash
   case equal, plusEqual, minusEqual, starEqual, slashEqual
   case equalEqual, bangEqual, less, lessEqual, greater, greaterEqual
   /// The end of a line outside parentheses and brackets: a statement terminator.
@@ -65,6 +65,8 @@ public enum TokenKind: Hashable, Sendable {
     case .star: "*"
     case .slash: "/"
     case .percent: "%"
+    case .starStar: "**"
+    case .slashSlash: "//"
     case .equal: "="
     case .plusEqual: "+="
     case .minusEqual: "-="

@@ -65,28 +65,41 @@ public final class TrainerObject: HostObject {
           .keyword("checkpoint", .optional(.string), default: .none),
           .keyword("every", .integer, default: .number(1)),
         ],
-        summary: "trains up to epochs epochs, optionally with early stopping and a checkpoint file "
-          + "written every few epochs (resume(path, data) continues from it); returns the history",
+        summary: "trains up to epochs epochs, optionally with early stopping (monitor: "
+          + "\"val_loss\" by default, \"val_accuracy\" for classifiers; or \"loss\", \"accuracy\") "
+          + "and a checkpoint file written every few epochs (resume(path, data) continues "
+          + "from it); returns the history",
         example: "h = t.fit(50, early_stop: true, patience: 5, checkpoint: \"run.kmsckpt\")"
       ) { object, arguments in
         let epochs = try arguments.integer("epochs", atLeast: 1)
         var rule: EarlyStopping?
+        // The monitor is checked whether or not early stopping is on: a typo must not pass.
+        let reportsAccuracy = object.trainer.objective.reportsAccuracy
+        var monitor: EarlyStopping.Monitor = reportsAccuracy ? .validationAccuracy : .validationLoss
+        if case .string(let name) = arguments["monitor"] {
+          let names = EarlyStopping.Monitor.allCases.map(\.rawValue)
+          guard let chosen = EarlyStopping.Monitor(rawValue: name) else {
+            throw arguments.error(
+              "unknown monitor '\(name)'",
+              help: suggestion(for: name, among: names).map { "did you mean \"\($0)\"?" }
+                ?? "monitors: " + names.map { "\"\($0)\"" }.joined(separator: ", "))
+          }
+          monitor = chosen
+        }
+        if monitor.isAccuracy && !reportsAccuracy {
+          throw arguments.error(
+            "an autoencoder has no accuracy to monitor",
+            help: "use monitor: \"val_loss\" or \"loss\"")
+        }
+        if arguments.isGiven("monitor"), !(try arguments.boolean("early_stop")) {
+          throw arguments.error(
+            "monitor only applies with early stopping", help: "add early_stop: true")
+        }
         if try arguments.boolean("early_stop") {
-          let monitor: EarlyStopping.Monitor
-          switch arguments["monitor"] {
-          case .string(let name):
-            guard let chosen = EarlyStopping.Monitor(rawValue: name) else {
-              throw arguments.error("unknown monitor '\(name)'", help: "use \"val_loss\" or \"val_accuracy\"")
-            }
-            monitor = chosen
-          default:
-            monitor = object.trainer.objective.reportsAccuracy ? .validationAccuracy : .validationLoss
-          }
-          if monitor == .validationAccuracy && !object.trainer.objective.reportsAccuracy {
-            throw arguments.error("an autoencoder has no accuracy to monitor", help: "use monitor: \"val_loss\"")
-          }
-          guard object.trainer.validation != nil else {
-            throw arguments.error("early stopping needs a validation set", help: "train on a data value, or pass validation:")
+          guard object.trainer.validation != nil || !monitor.needsValidation else {
+            throw arguments.error(
+              "early stopping on \(monitor.rawValue) needs a validation set",
+              help: "train on a data value, pass validation:, or use monitor: \"loss\"")
           }
           let delta = try arguments.number("delta")
           try arguments.require("delta", delta >= 0, "≥ 0")
@@ -135,7 +148,20 @@ public final class TrainerObject: HostObject {
     let verbose = try arguments.boolean("verbose")
     let write: (String) -> Void = verbose ? arguments.write : { _ in }
     let display = arguments.display
-    trainer.onBatch = verbose ? { display.progress($0) } : nil
+    // The fit's position for the bar: `epoch 3/30` in the trainer's numbering, and the fit's
+    // ETA from the pace of the epochs done in this call.
+    let firstEpoch = trainer.epochsCompleted + 1 - (resuming?.epochsDone ?? 0)
+    let lastEpoch = firstEpoch + (resuming?.epochs ?? epochs) - 1
+    var finished: (count: Int, seconds: Double) = (0, 0)
+    trainer.onBatch = verbose ? { progress in
+      let epochSeconds = finished.count > 0
+        ? finished.seconds / Double(finished.count) : progress.elapsed + progress.remaining
+      let remaining = progress.remaining + Double(max(0, lastEpoch - progress.epoch)) * epochSeconds
+      display.progress(progress, fit: FitPosition(lastEpoch: lastEpoch, remaining: remaining))
+      if progress.batch == progress.batchCount {
+        finished = (finished.count + 1, finished.seconds + progress.elapsed)
+      }
+    } : nil
     var checkpointError: (any Error)?
     let stop = arguments.shouldStop
     trainer.shouldStop = { checkpointError != nil || stop() }

@@ -161,15 +161,15 @@ public struct TypeChecker {
       case .assignment(_, let value), .expression(let value):
         collectAssignedNames(in: value)
       case .function(let declaration): collectAssignedNames(declaration)
-      case .for(let name, _, _, let body):
-        assignedAnywhere.insert(name)
+      case .for(let variables, _, let body):
+        assignedAnywhere.formUnion(variables.map(\.name))
         collectAssignedNames(body)
       case .while(_, let body): collectAssignedNames(body)
       case .if(_, let thenBranch, let elseBranch):
         collectAssignedNames(thenBranch)
         collectAssignedNames(elseBranch ?? [])
       case .return(let value): if let value { collectAssignedNames(in: value) }
-      case .break, .continue: break
+      case .break, .continue, .delete: break
       }
     }
   }
@@ -197,6 +197,15 @@ public struct TypeChecker {
       .index(let left, let right):
       collectAssignedNames(in: left)
       collectAssignedNames(in: right)
+    case .slice(let object, let start, let stop, let step):
+      for part in [object, start, stop, step] {
+        if let part { collectAssignedNames(in: part) }
+      }
+    case .comprehension(let element, let variables, let iterable, let condition):
+      assignedAnywhere.formUnion(variables.map(\.name))
+      for part in [element, iterable, condition] {
+        if let part { collectAssignedNames(in: part) }
+      }
     case .number, .string, .boolean, .none, .variable: break
     }
   }
@@ -239,14 +248,11 @@ public struct TypeChecker {
       scope = TypeChecker.join(afterThen, scope)
     case .while(let condition, let body):
       checkLoop(body) { checker in _ = checker.infer(condition) }
-    case .for(let name, _, let iterable, let body):
-      let element: StaticType =
-        switch infer(iterable) {
-        case .list(let element): element
-        case .string: .string
-        default: .unknown
-        }
-      checkLoop(body) { checker in checker.scope[name] = element }
+    case .for(let variables, let iterable, let body):
+      let element = elementType(of: infer(iterable), at: iterable.range)
+      checkLoop(body) { checker in checker.bind(variables, to: element) }
+    case .delete(let name, _):
+      scope[name] = nil
     case .function(let declaration):
       scope[declaration.name] = .function(nil)
       check(function: declaration)
@@ -306,6 +312,37 @@ public struct TypeChecker {
 
   // MARK: - Expressions
 
+  /// The type of the elements `for` visits in a value of `type`; reports values that cannot be
+  /// iterated.
+  private mutating func elementType(of type: StaticType, at range: SourceRange) -> StaticType {
+    switch type {
+    case .list(let element): return element
+    case .string: return .string
+    case .record: return .string
+    case .number:
+      report(
+        "cannot iterate over a number", at: range,
+        help: "use range(n) to count: for i in range(n) { … }")
+      return .unknown
+    case .boolean, .function:
+      report(
+        "cannot iterate over a \(type.name!)", at: range,
+        help: "for loops go over lists, strings and records")
+      return .unknown
+    case .host("dataset"): return .record
+    default: return .unknown
+    }
+  }
+
+  /// Gives loop names their types: one name gets the element's, several (unpacked) unknown.
+  private mutating func bind(_ variables: [LoopVariable], to element: StaticType) {
+    if variables.count == 1 {
+      scope[variables[0].name] = element
+    } else {
+      for variable in variables { scope[variable.name] = .unknown }
+    }
+  }
+
   /// The type of a name read here.
   private func lookup(_ name: String) -> StaticType {
     if let type = scope[name] { return type }
@@ -364,8 +401,35 @@ public struct TypeChecker {
       switch objectType {
       case .list(let element): return element
       case .string: return .string
+      case .host("dataset"): return .record
       default: return .unknown
       }
+    case .slice(let object, let start, let stop, let step):
+      let objectType = infer(object)
+      for part in [start, stop, step] {
+        guard let part else { continue }
+        let type = infer(part)
+        if let name = type.name, type != .number {
+          report("slice bounds must be whole numbers, got \(name)", at: part.range)
+        }
+      }
+      switch objectType {
+      case .list, .string, .host("dataset"): return objectType
+      case .unknown: return .unknown
+      default:
+        report(
+          "cannot slice a \(objectType.name!)", at: expression.range,
+          help: "lists, strings and datasets can be sliced: xs[1:3]")
+        return .unknown
+      }
+    case .comprehension(let element, let variables, let iterable, let condition):
+      let elementOfIterable = elementType(of: infer(iterable), at: iterable.range)
+      let saved = scope
+      bind(variables, to: elementOfIterable)
+      if let condition { _ = infer(condition) }
+      let result = infer(element)
+      scope = saved
+      return .list(result)
     case .function(let declaration):
       check(function: declaration)
       return .function(nil)
@@ -388,7 +452,23 @@ public struct TypeChecker {
           help: "'<', '<=', '>' and '>=' compare two numbers or two strings")
       }
       return .boolean
-    case .add, .subtract, .multiply, .divide, .remainder:
+    case .in, .notIn:
+      switch (right, left) {
+      case (.number, _), (.boolean, _), (.function, _):
+        report(
+          "cannot test membership in a \(right.name!)", at: range,
+          help: "'in' looks in lists, strings and records")
+      case (.string, _), (.record, _):
+        if let leftName = left.name, left != .string {
+          report(
+            "'in' on a \(right.name!) needs a string on the left, got \(leftName)", at: range,
+            help: right == .string
+              ? "test a substring: \"ab\" in \"cab\"" : "test a key: \"lr\" in config")
+        }
+      default: break
+      }
+      return .boolean
+    case .add, .subtract, .multiply, .divide, .remainder, .power, .floorDivide:
       break
     }
     guard let leftName = left.name, let rightName = right.name else {
@@ -401,10 +481,7 @@ public struct TypeChecker {
     case (.add, .list(let a), .list(let b)): return .list(a.joined(with: b))
     case (.multiply, .string, .number), (.multiply, .number, .string): return .string
     default:
-      let verb = [
-        BinaryOperator.add: "add", .subtract: "subtract", .multiply: "multiply", .divide: "divide",
-        .remainder: "take the remainder of",
-      ][op]!
+      let verb = BinaryOperator.verbs[op]!
       var help: String?
       if op == .add, left == .string {
         help = "convert with str() first: \"text\" + str(x), or interpolate: \"text \\(x)\""
@@ -430,6 +507,14 @@ public struct TypeChecker {
         help: suggestion(for: name, among: type.memberNames).map { "did you mean '\($0)'?" }
           ?? (type.memberNames.isEmpty
             ? nil : "\(type.name) has: " + type.memberNames.joined(separator: ", ")))
+      return .unknown
+    case .string:
+      let type = StringReceiver.hostType
+      if let method = type.method(named: name) { return .function(method) }
+      report(
+        "a string has no attribute '\(name)'", at: range,
+        help: suggestion(for: name, among: type.memberNames).map { "did you mean '\($0)'?" }
+          ?? "strings have: " + type.memberNames.joined(separator: ", "))
       return .unknown
     case .number, .boolean:
       report("a \(object.name!) has no attribute '\(name)'", at: range)

@@ -1,4 +1,5 @@
 import Foundation
+import KMSTensor
 
 /// A kms value.
 ///
@@ -195,12 +196,19 @@ extension Value: CustomStringConvertible {
   }
 
   /// The form the REPL echoes and containers show: strings quoted, `[1, "a"]`, `{n: 3}`. A
-  /// list or record inside itself shows as `[…]` or `{…}`; past `Limits.maximumStringBytes` the
-  /// text is cut and ends with `…`.
+  /// list or record inside itself shows as `[…]` or `{…}`; a list longer than
+  /// `summaryThreshold` shows its ends, as NumPy prints arrays:
+  /// `[0, 1, 2, …, 99997, 99998, 99999] (100,000 items)`; past `Limits.maximumStringBytes` the
+  /// text is cut and ends with `…`. (`str()` and interpolation write every element.)
   public var repr: String {
-    let (text, isComplete) = formatted(limit: Limits.maximumStringBytes)
+    let (text, isComplete) = formatted(limit: Limits.maximumStringBytes, summarizing: true)
     return isComplete ? text : text + "…"
   }
+
+  /// Lists longer than this print summarised (NumPy's threshold).
+  public static let summaryThreshold = 1000
+  /// How many elements a summarised list shows at each end.
+  static let summaryEdge = 3
 
   /// The text `str()` and `print` make, or nil when it would be longer than `limit` bytes.
   /// - Parameter limit: the most UTF-8 bytes allowed.
@@ -246,7 +254,8 @@ extension Value: CustomStringConvertible {
 
   /// Writes the repr with an explicit stack rather than recursion, so a list nested a million
   /// deep takes linear time and no native stack; stops once the text passes `limit` bytes.
-  private func formatted(limit: Int) -> (text: String, isComplete: Bool) {
+  private func formatted(limit: Int, summarizing: Bool = false) -> (text: String, isComplete: Bool)
+  {
     var output = ""
     var visited: Set<ObjectIdentifier> = []
     var steps: [FormatStep] = [.value(self)]
@@ -265,6 +274,19 @@ extension Value: CustomStringConvertible {
           }
           output += "["
           steps.append(.leave(id))
+          let count = list.elements.count
+          if summarizing, count > Value.summaryThreshold {
+            steps.append(.text("] (\(grouped(count)) items)"))
+            let edge = Value.summaryEdge
+            let shown = Array(0..<edge) + Array((count - edge)..<count)
+            for (order, position) in shown.enumerated().reversed() {
+              steps.append(.value(list.elements[position]))
+              if order == edge { steps.append(.text(", …, ")) } else if order > 0 {
+                steps.append(.text(", "))
+              }
+            }
+            continue
+          }
           steps.append(.text("]"))
           for (position, element) in list.elements.enumerated().reversed() {
             steps.append(.value(element))
@@ -380,4 +402,21 @@ extension Value {
     default: return false
     }
   }
+}
+
+/// A host object that is also a sequence (a dataset): `len(x)`, `x[i]`, `x[a:b]` and
+/// `for e in x` work on it as on a list.
+public protocol HostSequence: HostObject {
+  /// The number of elements.
+  var count: Int { get }
+  /// About how many kms values one element holds (784 pixels and a label for an image), so
+  /// making all of them at once can be checked against the memory left.
+  var valuesPerElement: Int { get }
+  /// The element at a position in `0..<count`.
+  /// - Parameter position: the position, already checked.
+  func element(at position: Int) throws -> Value
+  /// The elements at these positions (each in `0..<count`), as the sequence's own kind of value
+  /// (a dataset's slice is a dataset).
+  /// - Parameter positions: the positions, in order.
+  func elements(at positions: [Int]) throws -> Value
 }

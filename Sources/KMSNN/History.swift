@@ -111,6 +111,15 @@ public struct EarlyStopping: Sendable, Equatable, Codable {
     case validationLoss = "val_loss"
     /// Validation accuracy; higher is better.
     case validationAccuracy = "val_accuracy"
+    /// Training loss; lower is better (needs no validation set).
+    case trainingLoss = "loss"
+    /// Training accuracy; higher is better (needs no validation set).
+    case trainingAccuracy = "accuracy"
+
+    /// True for the validation numbers, which need a validation set.
+    public var needsValidation: Bool { self == .validationLoss || self == .validationAccuracy }
+    /// True for accuracies, which only classifiers report.
+    public var isAccuracy: Bool { self == .validationAccuracy || self == .trainingAccuracy }
   }
 
   /// The watched number.
@@ -142,6 +151,8 @@ public struct EarlyStopping: Sendable, Equatable, Codable {
     switch monitor {
     case .validationLoss: record.validationLoss
     case .validationAccuracy: record.validationAccuracy
+    case .trainingLoss: record.trainLoss
+    case .trainingAccuracy: record.trainAccuracy
     }
   }
 
@@ -151,8 +162,8 @@ public struct EarlyStopping: Sendable, Equatable, Codable {
   ///   - best: the best value so far.
   public func isImprovement(_ candidate: Double, over best: Double) -> Bool {
     switch monitor {
-    case .validationLoss: candidate < best - minDelta
-    case .validationAccuracy: candidate > best + minDelta
+    case .validationLoss, .trainingLoss: candidate < best - minDelta
+    case .validationAccuracy, .trainingAccuracy: candidate > best + minDelta
     }
   }
 }

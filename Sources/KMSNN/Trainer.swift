@@ -221,8 +221,8 @@ public final class Trainer {
   {
     precondition(epochs >= 1, "fit needs at least 1 epoch, got \(epochs)")
     var progress = resuming ?? FitProgress(epochs: epochs, earlyStopping: earlyStopping)
-    precondition(progress.earlyStopping == nil || validation != nil,
-                 "early stopping needs a validation set")
+    precondition(progress.earlyStopping?.monitor.needsValidation != true || validation != nil,
+                 "early stopping on a validation number needs a validation set")
     if resuming == nil {
       // A new fit's markers replace an earlier fit's: the model no longer holds that best epoch.
       history.bestEpoch = nil

@@ -23,9 +23,12 @@ final class REPL {
   static let continuationPrompt = "... "
   static let metaCommands = [
     ":help", ":vars", ":load", ":save", ":report", ":notebook", ":time", ":quit",
+    ":reset", ":cd", ":timeit",
   ]
   /// Meta commands whose argument is a file path (completed as paths).
-  static let pathCommands: Set<String> = [":load", ":save", ":report", ":notebook"]
+  static let pathCommands: Set<String> = [":load", ":save", ":report", ":notebook", ":cd"]
+  /// The variable holding the last echoed value, as in IPython and Python's REPL.
+  static let lastValueName = "_"
 
   /// Creates a REPL.
   /// - Parameter interpreter: the interpreter holding the session's variables.
@@ -68,6 +71,17 @@ final class REPL {
       if trimmed.hasPrefix(":") {
         reader.addToHistory(trimmed)
         if let code = runMetaCommand(trimmed) { return code }
+        continue
+      }
+      // IPython's habits: `?name` and `name?` show help, `!cmd` runs a shell command.
+      if let topic = REPL.helpQuery(trimmed) {
+        reader.addToHistory(trimmed)
+        write(help(for: topic) + "\n")
+        continue
+      }
+      if trimmed.hasPrefix("!"), !trimmed.hasPrefix("!=") {
+        reader.addToHistory(trimmed)
+        runShell(String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces))
         continue
       }
       guard let (entry, compilation) = readEntry(startingWith: first) else { continue }
@@ -148,7 +162,8 @@ final class REPL {
         try interpreter.execute(statements)
       }
       if echo, let value, !isNone(value) {
-        write(value.repr + "\n")
+        write(echoText(value, of: compilation.statements.last) + "\n")
+        interpreter.setGlobal(REPL.lastValueName, to: value)
         recorder.echoed(value)
       }
       acceptedInput.append((entry, false))
@@ -180,8 +195,14 @@ final class REPL {
   /// Ctrl-D quits.
   /// - Returns: true when the session should end.
   private func confirmQuit() -> Bool {
+    confirm(unsavedQuestion: "quit anyway?")
+  }
+
+  /// Asks `question` when trained models are not saved since their last training.
+  /// - Returns: true when there is nothing unsaved or the answer is yes (or a second Ctrl-D).
+  private func confirm(unsavedQuestion: String) -> Bool {
     var names: [ObjectIdentifier: String] = [:]
-    for (name, value) in interpreter.globalVariables {
+    for (name, value) in interpreter.globalVariables where name != REPL.lastValueName {
       guard case .host(let object) = value, let model = object as? ModelObject,
         model.isTrainedSinceSaved, names[ObjectIdentifier(model)] == nil
       else { continue }
@@ -190,7 +211,7 @@ final class REPL {
     guard !names.isEmpty else { return true }
     let list = names.values.sorted()
     let what = list.count == 1 ? "1 trained model" : "\(list.count) trained models"
-    let question = "\(what) not saved (\(list.joined(separator: ", "))); quit anyway? [y/N] "
+    let question = "\(what) not saved (\(list.joined(separator: ", "))); \(unsavedQuestion) [y/N] "
     switch reader.readLine(prompt: question) {
     case .endOfInput: return true
     case .interrupted: return false
@@ -257,6 +278,19 @@ final class REPL {
           Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         write("time: \(String(format: "%.6f", seconds)) s\n")
       }
+    case ":reset":
+      guard confirm(unsavedQuestion: "clear the session anyway?") else { return nil }
+      interpreter.removeAllGlobals()
+      // Notes printed before the reset are said again the next time they apply.
+      interpreter.shownNotes.removeAll()
+      acceptedInput.removeAll()
+      recorder.reset()
+      write("session cleared: no variables; builtins as at the start\n")
+    case ":cd":
+      changeDirectory(to: argument)
+    case ":timeit":
+      guard !argument.isEmpty else { return usage(":timeit expression") }
+      return timeit(argument)
     default:
       let hint =
         suggestion(for: command, among: REPL.metaCommands).map { "did you mean '\($0)'?" }
@@ -265,6 +299,120 @@ final class REPL {
       lastFailureCode = 64
     }
     return nil
+  }
+
+  /// The topic of `?name` or `name?` (a name or dotted name), or nil for anything else.
+  static func helpQuery(_ line: String) -> String? {
+    var topic = Substring(line)
+    if topic.hasPrefix("?") {
+      topic = topic.dropFirst()
+    } else if topic.hasSuffix("?") {
+      topic = topic.dropLast()
+    } else {
+      return nil
+    }
+    topic = Substring(topic.trimmingCharacters(in: .whitespaces))
+    guard let first = topic.first, first == "_" || first.isLetter,
+      topic.allSatisfy({ $0 == "_" || $0 == "." || $0.isLetter || $0.isNumber })
+    else { return topic.isEmpty ? "" : nil }
+    return String(topic)
+  }
+
+  /// `!command`: runs it with /bin/sh in the session's folder, its output straight to the
+  /// terminal; a failure's exit status is reported.
+  private func runShell(_ command: String) {
+    guard !command.isEmpty else {
+      _ = usage("!command")
+      return
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    do {
+      try process.run()
+    } catch {
+      writeError("cannot run /bin/sh: \(error.localizedDescription)\n")
+      lastFailureCode = 71
+      return
+    }
+    // NOTE: Ctrl-C reaches the child too (same process group), which ends it; the REPL's own
+    // handler only sets a flag, cleared here.
+    process.waitUntilExit()
+    Interrupt.clear()
+    if process.terminationStatus != 0 {
+      writeError("! exited with status \(process.terminationStatus)\n")
+      lastFailureCode = 1
+    }
+  }
+
+  private func changeDirectory(to argument: String) {
+    let environment = ProcessInfo.processInfo.environment
+    let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+    let target = argument.isEmpty ? home : (argument as NSString).expandingTildeInPath
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: target, isDirectory: &isFolder), isFolder.boolValue
+    else {
+      writeError("cannot change to '\(argument)': no such folder\n")
+      lastFailureCode = 74
+      return
+    }
+    guard FileManager.default.changeCurrentDirectoryPath(target) else {
+      writeError("cannot change to '\(argument)': permission denied\n")
+      lastFailureCode = 74
+      return
+    }
+    write(FileManager.default.currentDirectoryPath + "\n")
+  }
+
+  /// `:timeit code`: runs the code in loops of 1, 10, 100, … until a loop takes 0.2 s (or the
+  /// code once takes longer), then 5 such loops, and prints the time per run as IPython does.
+  private func timeit(_ code: String) -> Int32? {
+    entryCount += 1
+    let compilation = interpreter.compile(sourceFile(for: code, firstLine: linesRead))
+    if !compilation.diagnostics.isEmpty {
+      report(compilation.diagnostics)
+      return nil
+    }
+    let clock = ContinuousClock()
+    func seconds(_ duration: Duration) -> Double {
+      Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+    func loop(_ count: Int) throws(RuntimeError) -> Double {
+      let start = clock.now
+      for _ in 0..<count { try interpreter.execute(compilation.statements) }
+      return seconds(clock.now - start)
+    }
+    do {
+      var count = 1
+      var elapsed = try loop(1)
+      while elapsed < 0.2, count < 1_000_000 {
+        count *= 10
+        elapsed = try loop(count)
+      }
+      var perRun = [elapsed / Double(count)]
+      let repeats = elapsed * 4 > 10 ? 1 : 5
+      for _ in 1..<repeats { perRun.append(try loop(count) / Double(count)) }
+      let mean = perRun.reduce(0, +) / Double(perRun.count)
+      let deviation = (perRun.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+        / Double(perRun.count)).squareRoot()
+      let runs = repeats == 1 ? "1 run" : "\(repeats) runs"
+      let loops = count == 1 ? "1 loop" : "\(count.formatted()) loops"
+      write(
+        "\(REPL.duration(mean)) ± \(REPL.duration(deviation)) per loop "
+          + "(mean ± std. dev. of \(runs), \(loops) each)\n")
+    } catch {
+      return handle(error)
+    }
+    return nil
+  }
+
+  /// `1.23 ms`, `45.6 µs`, `2.01 s`: three significant digits in the unit that fits.
+  static func duration(_ seconds: Double) -> String {
+    let (scaled, unit): (Double, String) =
+      seconds >= 1 ? (seconds, "s") : seconds >= 1e-3 ? (seconds * 1e3, "ms")
+      : seconds >= 1e-6 ? (seconds * 1e6, "µs") : (seconds * 1e9, "ns")
+    return String(format: scaled >= 100 ? "%.0f" : scaled >= 10 ? "%.1f" : "%.2f", scaled)
+      + " " + unit
   }
 
   private func usage(_ text: String) -> Int32? {
@@ -285,7 +433,14 @@ final class REPL {
           :report FILE   write this session so far as an HTML report (entries, outputs, figures)
           :notebook FILE write this session so far as a Jupyter notebook (.ipynb)
           :time CODE     run code and print how long it took
+          :timeit CODE   run code many times and print the time per run (mean ± std. dev.)
+          :reset         clear every variable (asks first when trained models are unsaved)
+          :cd [FOLDER]   change the working folder (home without one); prints it
           :quit          leave (Ctrl-D also works)
+          ?name, name?   help for a builtin, type, method or variable, as :help name
+          !command       run a shell command
+          _              the last value echoed at the prompt
+          del name       remove a variable (a builtin it shadowed is seen again)
         """
     }
     if let text = registry.helpText(for: topic) { return text }
@@ -303,7 +458,7 @@ final class REPL {
   }
 
   private func variablesTable() -> String {
-    let variables = interpreter.globalVariables
+    let variables = interpreter.globalVariables.filter { $0.name != REPL.lastValueName }
     guard !variables.isEmpty else { return "no variables yet\n" }
     let nameWidth = variables.map(\.name.count).max()!
     let kindWidth = variables.map(\.value.typeName.count).max()!
@@ -419,6 +574,10 @@ final class REPL {
     if trimmedBefore.isEmpty, word.hasPrefix(":") {
       return REPL.metaCommands.filter { $0.hasPrefix(word) }
     }
+    if trimmedBefore.isEmpty, word.hasPrefix("?") {
+      let topics = interpreter.registry.helpTopics + interpreter.globalVariables.map(\.name)
+      return Set(topics).filter { ("?" + $0).hasPrefix(word) }.sorted().map { "?" + $0 }
+    }
     if trimmedBefore == ":" {
       return REPL.metaCommands.map { String($0.dropFirst()) }.filter { $0.hasPrefix(word) }
     }
@@ -465,6 +624,9 @@ final class REPL {
     }
     switch value {
     case .record(let record): return record.keys
+    case .string:
+      guard let type = interpreter.registry.hostType(named: "string") else { return [] }
+      return type.memberNames.map { $0 + "(" }
     case .host(let object):
       let type = object.hostType
       return type.attributes.map(\.name)
@@ -474,6 +636,17 @@ final class REPL {
   }
 
   // MARK: - Output
+
+  /// What the prompt echoes: the value's repr, except that a history returned by a call
+  /// (`t.fit(30)`, whose epoch lines just printed) shows its short form, not the table again.
+  private func echoText(_ value: Value, of statement: Statement?) -> String {
+    if case .host(let object) = value, object is HistoryObject,
+      case .expression(let expression)? = statement?.kind, case .call = expression.kind
+    {
+      return "<history: \(object.summary)>  (print(_) or table(_) shows every epoch)"
+    }
+    return interpreter.displayText(value, quoted: true)
+  }
 
   private func isNone(_ value: Value) -> Bool {
     if case .none = value { return true }

@@ -12,6 +12,8 @@ final class TerminalSession {
   private let master: Int32
   private let pid: pid_t
   private(set) var transcript = ""
+  /// What the last successful `expect` read before its text.
+  private(set) var skipped = ""
   /// The HOME folder the session runs with (its history file lives there).
   let home: URL
 
@@ -61,6 +63,7 @@ final class TerminalSession {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
       if let range = transcript.range(of: text) {
+        skipped = String(transcript[..<range.lowerBound])
         transcript = String(transcript[range.upperBound...])
         return true
       }
@@ -327,5 +330,127 @@ struct TerminalSessionTests {
 
     session.send(":report\n")
     #expect(session.expect("usage: :report out.html"))
+  }
+
+  @Test("'_' holds the last echoed value; '?name' and 'name?' show help; '!cmd' runs a shell")
+  func ipythonHabits() throws {
+    let session = try start()
+    session.send("6 * 7\n")
+    #expect(session.expect("42"))
+    session.send("_ + 1\n")
+    #expect(session.expect("43"))
+    // A statement that echoes nothing leaves '_' as it was.
+    session.send("unused = 5\n")
+    #expect(session.expect("> "))
+    session.send("_ * 2\n")
+    #expect(session.expect("86"))
+    // '_' is the prompt's, not one of the session's variables (it would be listed first).
+    session.send(":vars\n")
+    #expect(session.expect("unused"))
+    #expect(!session.skipped.contains("_ "), "\(session.skipped)")
+    #expect(session.expect("> "))
+    session.send("?linspace\n")
+    #expect(session.expect("linspace(start, stop, count: 50)"))
+    session.send("sorted?\n")
+    #expect(session.expect("sorted(values, key: none, reverse: false)"))
+    session.send("string.split?\n")
+    #expect(session.expect("string.split(separator: none)"))
+    session.send("!echo from-the-shell-$((40 + 2))\n")
+    #expect(session.expect("from-the-shell-42"))
+    session.send("!exit 3\n")
+    #expect(session.expect("! exited with status 3"))
+    #expect(session.expect("> "))
+    // TAB after '?' completes help topics.
+    session.send("?linsp\t\n")
+    #expect(session.expect("count evenly spaced numbers"), "\(session.transcript)")
+    // TAB after a string variable's dot completes string methods.
+    session.send("word = \"kana\"\n")
+    #expect(session.expect("> "))
+    session.send("word.upp\t)\n")
+    #expect(session.expect("\"KANA\""), "\(session.transcript)")
+  }
+
+  @Test(":cd changes the folder, :timeit times code, del restores a shadowed builtin")
+  func folderTimingAndDel() throws {
+    let folder = try temporaryFile("marker_for_cd.kms", contents: "from_cd = 9\n")
+      .deletingLastPathComponent().resolvingSymlinksInPath()
+    let session = try start()
+    session.send(":cd \(folder.path)\n")
+    #expect(session.expect(folder.path))
+    session.send(":load marker_for_cd.kms\n")
+    #expect(session.expect("> "))
+    session.send("from_cd + 1\n")
+    #expect(session.expect("10"))
+    session.send(":cd /no/such/folder\n")
+    #expect(session.expect("cannot change to '/no/such/folder': no such folder"))
+    session.send(":timeit sqrt(2) * 3\n")
+    #expect(session.expect("per loop (mean ± std. dev. of "), "\(session.transcript)")
+    #expect(session.expect("loops each)"))
+    session.send("print = 5\n")
+    #expect(session.expect("> "))
+    session.send("del print\n")
+    #expect(session.expect("> "))
+    session.send("print(\"builtin\" + \"-again\")\n")
+    #expect(session.expect("builtin-again"))
+    // TAB completes the new meta commands, and :cd's folder as a path.
+    session.send(":res\t\n")
+    #expect(session.expect("session cleared"), "\(session.transcript)")
+    session.send(":timei\t 1 + 1\n")
+    #expect(session.expect("per loop"), "\(session.transcript)")
+  }
+
+  @Test(":reset clears every variable, asking first when a trained model is unsaved")
+  func reset() throws {
+    let session = try start()
+    session.send("kept = 1\n")
+    #expect(session.expect("> "))
+    session.send(":reset\n")
+    #expect(session.expect("session cleared"))
+    session.send("kept\n")
+    #expect(session.expect("unknown name 'kept'"))
+    session.send("data = kmnist(sample: true)\n")
+    #expect(session.expect("> "))
+    session.send("ae = autoencoder([8])\n")
+    #expect(session.expect("> "))
+    session.send("t = trainer(ae, data.train.subset(per_class: 2), batch: 10)\n")
+    #expect(session.expect("> "))
+    session.send("r = t.step(verbose: false)\n")
+    #expect(session.expect("> ", timeout: 60))
+    session.send(":reset\n")
+    #expect(session.expect("1 trained model not saved (ae); clear the session anyway? [y/N] "))
+    session.send("n\n")
+    #expect(session.expect("> "))
+    session.send("type(ae)\n")
+    #expect(session.expect("\"model\""))
+    session.send(":reset\n")
+    #expect(session.expect("clear the session anyway? [y/N] "))
+    session.send("y\n")
+    #expect(session.expect("session cleared"))
+    session.send("ae\n")
+    #expect(session.expect("unknown name 'ae'"))
+  }
+
+  @Test("a fit at the prompt echoes its history's short form, not the table again")
+  func fitEcho() throws {
+    let session = try start()
+    session.send("data = kmnist(sample: true)\n")
+    #expect(session.expect("> "))
+    session.send("t = trainer(autoencoder([8]), data.train.subset(per_class: 2), batch: 10)\n")
+    #expect(session.expect("> "))
+    session.send("t.fit(2)\n")
+    // The bar knows the fit's last epoch, through the recorder behind :report.
+    #expect(session.expect("epoch 2/2 ", timeout: 60), "\(session.transcript)")
+    #expect(session.expect("epoch 2  loss", timeout: 60))
+    #expect(session.expect("<history: 2 epochs"), "\(session.transcript)")
+    #expect(session.expect("> "))
+    #expect(!session.transcript.contains("seconds"))
+    // The history is in '_', and printing it shows the table.
+    session.send("print(_)\n")
+    #expect(session.expect("epoch  loss    seconds"), "\(session.transcript)")
+    // A bare name still echoes the full form.
+    session.send("h = t.history\n")
+    #expect(session.expect("> "))
+    session.send("h\n")
+    #expect(session.expect("epoch  loss    seconds"))
   }
 }

@@ -84,4 +84,42 @@ struct TypeCheckerTests {
     #expect(Self.typeErrors("s = str(1) - 1").count == 1)
     #expect(Self.typeErrors("s = str(1) - 1\nstr = fn (x) { return 1 }").isEmpty)
   }
+
+  @Test("the new syntax and builtins have result types, and cause no false alarms")
+  func newFeatureTypes() {
+    // Results carry their types forward, so a later mistake with them is caught.
+    #expect(Self.typeErrors("w = \"a b\".split()\nprint(w[0] - 1)") == [
+      "2:7: cannot subtract string and number",
+    ])
+    #expect(Self.typeErrors("print([1, 2][0:1] + \"a\")") == ["1:7: cannot add list and string"])
+    #expect(Self.typeErrors("print(\"abc\"[1:] * [1])") == ["1:7: cannot multiply string and list"])
+    #expect(Self.typeErrors("print([x * 2 for x in range(3)][0] + \"a\")") == [
+      "1:7: cannot add number and string",
+    ])
+    #expect(Self.typeErrors("print(format(1, \".2f\") - 1)") == [
+      "1:7: cannot subtract string and number",
+    ])
+    #expect(Self.typeErrors("print((2 ** 3) + \"a\", (7 // 2) + \"a\")") == [
+      "1:7: cannot add number and string", "1:23: cannot add number and string",
+    ])
+    #expect(Self.typeErrors("print((1 in [1]) + 1)") == ["1:7: cannot add boolean and number"])
+    #expect(Self.typeErrors("print(len(linspace(0, 1, 3)) + \"\")") == [
+      "1:7: cannot add number and string",
+    ])
+    // No false alarms on the ordinary uses.
+    let fine = [
+      "for i, x in enumerate([\"a\"]) { print(i + 1, x + \"!\") }",
+      "for a, b in zip([1], [\"x\"]) { print(a * 2, b) }",
+      "print(sorted([3, 1], key: fn (x) { return -x })[0] + 1)",
+      "print(reversed(\"ab\") + \"c\", reversed([1])[0])",
+      "print(\"a\" in \"cat\", \"k\" in {k: 1}, 2 not in [1])",
+      "print(\"x\".upper().lower().strip().replace(\"x\", \"y\").startswith(\"y\"))",
+      "xs = [1, 2, 3]\nprint(xs[-2:], xs[::-1], \"abc\"[::2])",
+      "print = 5\ndel print\nprint(1)",
+      "sum = [1]\nprint([sum + 1 for sum in range(3)])",
+      "fs = [fn () { return n * 2 } for n in range(3)]\nprint(fs[0]())",
+      "print(range(0, 1, 0.5), format(\"ab\", \">4\"), 2 ** 0.5)",
+    ]
+    for text in fine { #expect(Self.typeErrors(text).isEmpty, "\(text)") }
+  }
 }
