@@ -159,9 +159,12 @@ public struct Notebook {
   ///   - file: the script.
   ///   - interpreter: the interpreter to run it on.
   ///   - forward: where printed text also goes (the terminal), or nil.
+  ///   - echoesValues: whether a cell ending in an expression shows its value, as a notebook
+  ///     does (false for `kms -i`, whose terminal shows what a plain script run shows).
   /// - Returns: the notebook and the run's outcome (the first failure, if any).
   public static func execute(
-    _ file: SourceFile, on interpreter: Interpreter, forward: DisplaySink? = nil
+    _ file: SourceFile, on interpreter: Interpreter, forward: DisplaySink? = nil,
+    echoesValues: Bool = true
   ) -> (notebook: Notebook, failure: RunFailure?) {
     let display = NotebookDisplay(forward: forward)
     let previous = interpreter.display
@@ -196,7 +199,7 @@ public struct Notebook {
         // A cell ending in an expression shows its value, as a notebook's last line does.
         var rest = statements
         var last: [Statement] = []
-        if case .expression? = statements.last?.kind { last = [rest.removeLast()] }
+        if echoesValues, case .expression? = statements.last?.kind { last = [rest.removeLast()] }
         if !rest.isEmpty { try interpreter.execute(rest) }
         if !last.isEmpty, let value = try interpreter.execute(last) {
           if case .host(let object as FigureObject) = value {
@@ -301,6 +304,14 @@ public final class SessionRecorder: DisplaySink {
   /// Creates a recorder.
   /// - Parameter forward: the terminal display, which still shows everything.
   public init(forward: DisplaySink) { self.forward = forward }
+
+  /// Starts the session's record with cells that ran before the prompt (`kms -i script.kms`:
+  /// the script's cells), so `:report` holds the whole session.
+  /// - Parameter earlier: the cells, numbered in order.
+  public func begin(with earlier: [NotebookCell]) {
+    cells = earlier
+    executionCount = earlier.compactMap(\.executionCount).max() ?? 0
+  }
 
   public func write(_ text: String) {
     forward.write(text)

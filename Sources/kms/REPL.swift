@@ -31,10 +31,14 @@ final class REPL {
   static let lastValueName = "_"
 
   /// Creates a REPL.
-  /// - Parameter interpreter: the interpreter holding the session's variables.
-  init(interpreter: Interpreter) {
+  /// - Parameters:
+  ///   - interpreter: the interpreter holding the session's variables.
+  ///   - earlierCells: what ran before the prompt (`kms -i`: the script), the start of what
+  ///     `:report` and `:notebook` write.
+  init(interpreter: Interpreter, earlierCells: [NotebookCell] = []) {
     self.interpreter = interpreter
     recorder = SessionRecorder(forward: interpreter.display)
+    recorder.begin(with: earlierCells)
     interpreter.display = recorder
     let environment = ProcessInfo.processInfo.environment
     // NOTE: $HOME first, as shells do; Foundation's NSHomeDirectory() reads the password

@@ -114,9 +114,11 @@ struct RunCommand: ParsableCommand {
     guard interactive else {
       return runSource(file, in: interpreter, suggestInteractive: true, report: report, notebook: notebook).code
     }
-    let outcome = runSource(file, in: interpreter, suggestInteractive: false, report: report, notebook: notebook)
+    let outcome = runSource(
+      file, in: interpreter, suggestInteractive: false, report: report, notebook: notebook,
+      keepsCells: true)
     if outcome.calledExit { return outcome.code }
-    return REPL(interpreter: interpreter).run()
+    return REPL(interpreter: interpreter, earlierCells: outcome.cells).run()
   }
 
   /// Moves `--report`, `--notebook`, `--trials`, `--trial`, `--results` and `--slurm` from the
@@ -178,8 +180,15 @@ struct RunCommand: ParsableCommand {
 ///     the variables.
 ///   - report, notebook: where to write the run as an executed notebook (HTML, .ipynb).
 /// - Returns: the exit code, and whether the program ended itself with `exit()`.
+/// Runs a script (or `-e` code) and reports its failure.
+/// - Parameters:
+///   - keepsCells: whether to run it cell by cell and return the cells (`kms -i`, so the REPL's
+///     `:report` holds the script too); its terminal output is a plain run's either way.
+/// - Returns: the exit code, whether the script called `exit()`, and its cells when kept or
+///   written (empty otherwise).
 func runSource(_ file: SourceFile, in interpreter: Interpreter, suggestInteractive: Bool,
-               report: String? = nil, notebook: String? = nil) -> (code: Int32, calledExit: Bool)
+               report: String? = nil, notebook: String? = nil, keepsCells: Bool = false)
+  -> (code: Int32, calledExit: Bool, cells: [NotebookCell])
 {
   let isScript = !file.name.hasPrefix("<")
   let note =
@@ -187,34 +196,38 @@ func runSource(_ file: SourceFile, in interpreter: Interpreter, suggestInteracti
     ? "note: `kms -i \(file.name)` runs it and then stays in the REPL with its variables\n" : ""
   let colored = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
   var outcome = Result<Value?, RunFailure>.success(nil)
-  if report != nil || notebook != nil {
-    let (executed, failure) = Notebook.execute(file, on: interpreter, forward: TerminalDisplay())
+  var cells: [NotebookCell] = []
+  if report != nil || notebook != nil || keepsCells {
+    let (executed, failure) = Notebook.execute(
+      file, on: interpreter, forward: TerminalDisplay(),
+      echoesValues: report != nil || notebook != nil)
+    cells = executed.cells
     if let failure { outcome = .failure(failure) }
     do {
       if let report { try writeAtomically(Data(executed.html().utf8), to: report) }
       if let notebook { try writeAtomically(try executed.ipynb(), to: notebook) }
     } catch {
       writeError("kms: cannot write the report: \((error as NSError).localizedDescription)\n")
-      return (74, false)
+      return (74, false, cells)
     }
   } else {
     outcome = interpreter.run(file)
   }
   switch outcome {
   case .success:
-    return (0, false)
+    return (0, false, cells)
   case .failure(.compile(let diagnostics)):
     writeError(Diagnostic.render(diagnostics, colored: colored))
-    return (65, false)
+    return (65, false, cells)
   case .failure(.runtime(let error)):
     switch error.kind {
-    case .exit(let code): return (code, true)
+    case .exit(let code): return (code, true, cells)
     case .interrupted:
       writeError(interruptionMessage(error) + note)
-      return (130, false)
+      return (130, false, cells)
     case .failure:
       writeError(Diagnostic(error).rendered(colored: colored) + note)
-      return (70, false)
+      return (70, false, cells)
     }
   }
 }

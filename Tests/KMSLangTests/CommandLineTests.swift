@@ -106,6 +106,30 @@ struct CommandLineTests {
     #expect(try runKMS(["-i", "-e", "z = 2"], input: "print(z * 3)\n").output == "6\n")
   }
 
+  @Test("after kms -i, :notebook holds the script's cells, then the prompt's entries")
+  func interactiveNotebookHoldsTheScript() throws {
+    let script = try temporaryFile(
+      "cells.kms", contents: "## Setup\nx = 20\nprint(\"script says\", x)\nx\n")
+    let path = script.deletingLastPathComponent().appendingPathComponent("session-i.ipynb").path
+    try? FileManager.default.removeItem(atPath: path)
+    let run = try runKMS(["-i", script.path], input: "print(x + 1)\n:notebook \(path)\n")
+    // The terminal shows what a plain run shows: no echo of the script's last expression.
+    #expect(run.output.hasPrefix("script says 20\n21\n"), "\(run.output)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+    let cells = try #require((json as? [String: Any])?["cells"] as? [[String: Any]])
+    let sources = cells.map { (($0["source"] as? [String]) ?? []).joined() }
+    #expect(cells.first?["cell_type"] as? String == "markdown" && sources.first == "## Setup")
+    let code = cells.filter { $0["cell_type"] as? String == "code" }
+    #expect(code.count == 2, "\(sources)")
+    #expect(code.map { $0["execution_count"] as? Int } == [1, 2])
+    let texts = code.map { cell in
+      ((cell["outputs"] as? [[String: Any]]) ?? []).compactMap { output in
+        (output["text"] as? [String])?.joined()
+      }.joined()
+    }
+    #expect(texts == ["script says 20\n", "21\n"], "\(texts)")
+  }
+
   @Test("-e runs code with the remaining arguments as args()")
   func evaluate() throws {
     let result = try runKMS(["-e", "print(2 * 3, args())", "a", "b"])
