@@ -99,6 +99,11 @@ public struct Parameter {
   /// True for a parameter collecting every keyword argument no other parameter names into a
   /// record, in the order given (`narrow(trial, lr: [lo, hi], batch: [lo, hi])`).
   public var isKeywordRest = false
+  /// The strings a string argument may be (`padding: "valid"` or `"same"`), or nil for any. The
+  /// checker refuses a literal outside them before the script runs, and `help` lists them.
+  public var choices: [String]?
+  /// What a choice is called in messages (`prior` for `prior(kind)`); the name when nil.
+  public var choiceNoun: String?
 
   /// A required parameter that may be passed by position or keyword.
   /// - Parameters:
@@ -149,6 +154,25 @@ public struct Parameter {
     Parameter(
       name: name, type: type, defaultValue: .record(Record()), isKeywordOnly: true,
       isVariadic: false, isKeywordRest: true)
+  }
+
+  /// The parameter limited to these strings.
+  /// - Parameters:
+  ///   - names: the accepted strings.
+  ///   - noun: what one is called in messages, when not the parameter's name.
+  public func choosing(_ names: [String], named noun: String? = nil) -> Parameter {
+    var limited = self
+    (limited.choices, limited.choiceNoun) = (names, noun)
+    return limited
+  }
+
+  /// The parameter limited to the raw values of a library enumeration (`ActivationKind`), so
+  /// the checker's list is the library's.
+  /// - Parameter type: the enumeration.
+  public func choosing<T: RawRepresentable & CaseIterable>(
+    _ type: T.Type, named noun: String? = nil
+  ) -> Parameter where T.RawValue == String {
+    choosing(type.allCases.map(\.rawValue), named: noun)
   }
 
   /// How the parameter reads in a signature: `x`, `lr: 0.001`, `values...`, `<range>: list`.
@@ -241,7 +265,10 @@ public final class Builtin: @unchecked Sendable {
 
   /// The text `help(name)` prints: signature, summary and example.
   public var helpText: String {
-    "\(signature)\n  \(summary)\n  example: \(example)"
+    let choices = parameters.compactMap { parameter in
+      parameter.choices.map { "\n  \(parameter.name): " + quotedList($0, conjunction: "or") }
+    }
+    return "\(signature)\n  \(summary)" + choices.joined() + "\n  example: \(example)"
   }
 }
 
@@ -361,4 +388,14 @@ public final class HostType: @unchecked Sendable {
     }
     return lines.joined(separator: "\n")
   }
+}
+
+/// `"a", "b" or "c"`: strings quoted as kms writes them, for help and messages.
+/// - Parameters:
+///   - names: the strings.
+///   - conjunction: the word before the last one.
+func quotedList(_ names: [String], conjunction: String) -> String {
+  let quoted = names.map { Value.string($0).repr }
+  guard quoted.count > 1 else { return quoted.first ?? "" }
+  return quoted.dropLast().joined(separator: ", ") + " \(conjunction) " + quoted.last!
 }

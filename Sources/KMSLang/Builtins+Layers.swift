@@ -31,7 +31,9 @@ public final class LayerObject: HostObject {
 /// arguments make the spec.
 private var layerConstructors: [(name: String, parameters: [Parameter], summary: String,
                                  example: String, spec: (Arguments) throws -> LayerSpec)] { [
-  ("dense", [.required("units", .integer), .keyword("activation", .string, default: .string("relu"))],
+  ("dense", [.required("units", .integer),
+             .keyword("activation", .string, default: .string("relu"))
+              .choosing(ActivationKind.self)],
    "a fully connected layer (a dense layer after a spatial one flattens by itself)", "dense(200)",
    { arguments in
      let units = try arguments.integer("units", atLeast: 1)
@@ -44,8 +46,9 @@ private var layerConstructors: [(name: String, parameters: [Parameter], summary:
    { .dropout(rate: try $0.number("rate", in: 0...0.999_999)) }),
   ("conv", [.required("filters", .integer), .required("size", .integer),
             .keyword("stride", .integer, default: .number(1)),
-            .keyword("padding", .string, default: .string("valid")),
-            .keyword("activation", .string, default: .string("relu"))],
+            .keyword("padding", .string, default: .string("valid")).choosing(["valid", "same"]),
+            .keyword("activation", .string, default: .string("relu"))
+              .choosing(ActivationKind.self)],
    "a 2-D convolution of that many size×size filters on [channels, height, width] images "
      + "(padding \"valid\" or \"same\", as Keras)", "conv(32, 3)",
    { arguments in

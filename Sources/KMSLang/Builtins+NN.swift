@@ -98,11 +98,13 @@ extension BuiltinRegistry {
                      .keyword("batch", .integer, default: .number(128)),
                      .keyword("validation", .optional(.host("dataset")), default: .none),
                      .keyword("seed", .integer, default: .number(0)),
-                     .keyword("prior", .optional(.string), default: .none),
-                     .keyword("penalty", .optional(.string), default: .none),
+                     .keyword("prior", .optional(.string), default: .none).choosing(Prior.Kind.self),
+                     .keyword("penalty", .optional(.string), default: .none)
+                       .choosing(PriorOptions.Penalty.self),
                      .keyword("weight", .optional(.number), default: .none),
                      .keyword("kernel", .optional(.number), default: .none),
-                     .keyword("divergence", .optional(.string), default: .none),
+                     .keyword("divergence", .optional(.string), default: .none)
+                       .choosing(DivergenceKind.self),
                      .keyword("conditioned", .optional(.boolean), default: .none),
                      .keyword("noise", .optional(.number), default: .none),
                      .keyword("disc_lr", .optional(.number), default: .none),

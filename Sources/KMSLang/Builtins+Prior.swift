@@ -174,7 +174,7 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "prior",
-        parameters: [.required("kind", .string),
+        parameters: [.required("kind", .string).choosing(Prior.Kind.self, named: "prior"),
                      .keyword("count", .integer, default: .number(1000)),
                      .keyword("labels", .optional(.host("dataset")), default: .none),
                      .keyword("noise", .number, default: .number(0)),
@@ -218,7 +218,7 @@ extension BuiltinRegistry {
         "prior_fit",
         parameters: [.required("encoder", .host("model")),
                      .required("dataset", .oneOf([.host("dataset"), .host("data")])),
-                     .required("prior", .string),
+                     .required("prior", .string).choosing(Prior.Kind.self),
                      .keyword("kernel", .number, default: .number(5)),
                      .keyword("noise", .number, default: .number(0)),
                      .keyword("seed", .integer, default: .number(0))],

@@ -57,7 +57,8 @@ public final class TrainerObject: HostObject {
         parameters: [
           .optional("epochs", .integer, default: .number(10)),
           .keyword("early_stop", .boolean, default: .boolean(false)),
-          .keyword("monitor", .optional(.string), default: .none),
+          .keyword("monitor", .optional(.string), default: .none)
+            .choosing(EarlyStopping.Monitor.self),
           .keyword("delta", .number, default: .number(0.001)),
           .keyword("patience", .integer, default: .number(5)),
           .keyword("restore", .boolean, default: .boolean(true)),

@@ -555,6 +555,17 @@ public struct TypeChecker {
           ? binding.variadic
           : parameter.isKeywordRest ? binding.rest : binding.slotArgument[slot].map { [$0] } ?? []
         for index in indices {
+          if let choices = parameter.choices, case .string(let text) = arguments[index].value.kind,
+            !choices.contains(text)
+          {
+            report(
+              "unknown \(parameter.choiceNoun ?? parameter.name) \(Value.string(text).repr) "
+                + "for '\(builtin.name)'",
+              at: arguments[index].value.range,
+              help: suggestion(for: text, among: choices).map { "did you mean \(Value.string($0).repr)?" }
+                ?? "use " + quotedList(choices, conjunction: "or"))
+            continue
+          }
           let type = argumentTypes[index]
           guard let typeName = type.name, !type.mayBeAccepted(by: parameter.type) else { continue }
           // The resolver reports literal arguments of direct calls.
