@@ -102,7 +102,9 @@ struct ExperimentTests {
     worker.standardOutput = FileHandle.nullDevice
     worker.standardError = FileHandle.nullDevice
     try worker.run()
-    Thread.sleep(forTimeInterval: 0.3)
+    // NOTE: killed within its start-up: a whole sample trial (load, train, write) takes only a
+    // few tenths of a second, so a later kill could come after its result was written.
+    Thread.sleep(forTimeInterval: 0.02)
     kill(worker.processIdentifier, SIGKILL)
     worker.waitUntilExit()
     let partial = try runKMS(
