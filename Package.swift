@@ -29,6 +29,9 @@ let package = Package(
       name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
     .systemLibrary(
       name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+    // The FMA-peak loops of `kms bench peak`: C, because only C picks an instruction set per
+    // function; optimised in every build (at -O0 the loops would time the stack, not the FMAs).
+    .target(name: "CPeak", cSettings: [.unsafeFlags(["-O2"])]),
 
     // Libraries, one folder a layer.
     .target(name: "KMSTensor", dependencies: ["CBLAS"], swiftSettings: release),
@@ -40,7 +43,8 @@ let package = Package(
       name: "KMSLang", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot"],
       swiftSettings: release),
     .target(
-      name: "KMSBench", dependencies: ["KMSTensor", "KMSNN", "KMSPlot"], swiftSettings: release),
+      name: "KMSBench", dependencies: ["CPeak", "KMSTensor", "KMSNN", "KMSPlot"],
+      swiftSettings: release),
     .target(name: "KMSTestSupport", dependencies: ["KMSTensor", "KMSNN", "KMSPlot"]),
 
     .executableTarget(
