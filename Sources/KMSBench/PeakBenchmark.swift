@@ -1,9 +1,9 @@
-import CPeak
+import CKernels
 import Dispatch
 import KMSTensor
 
 /// The machine's floating-point peak: loops of independent fused multiply-adds (see
-/// Sources/CPeak), on 1 and on `threads` threads, for each vector width the CPU has.
+/// Sources/CKernels), on 1 and on `threads` threads, for each vector width the CPU has.
 ///
 /// This is the roof the epoch targets of issue 10 are measured against ("within 1.3× of the
 /// FMA-peak-bound time"): no real kernel beats it, and a product reaching 70–90% of it is doing

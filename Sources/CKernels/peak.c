@@ -1,8 +1,8 @@
-// See include/CPeak.h. NOTE: 12 accumulators, because a core retires two FMAs a cycle with a
+// The FMA-peak loops of include/CKernels.h. NOTE: 12 accumulators, because a core retires two FMAs a cycle with a
 // latency of four cycles: eight chains in flight keep both units busy, twelve leave a margin for
 // the loop's own instructions. Each accumulator converges (a ← a·0.9999999 + 1e-7 tends to 1), so
 // no value becomes subnormal or infinite, which could slow some CPUs.
-#include "CPeak.h"
+#include "CKernels.h"
 
 #include <immintrin.h>
 
