@@ -2,7 +2,7 @@
 # kms against JAX and PyTorch on the paper's models, side by side on this machine (issue 10).
 #
 #   scripts/bench-compare.sh [ROUNDS] [--contended] [--models sae,mlp,cnn] [--epochs N]
-#                            [--cnn-samples N] [--out FILE]
+#                            [--samples N] [--cnn-samples N] [--out FILE]
 #
 # Builds kms (release), measures the machine's FMA peak (`kms bench peak`), installs the Python
 # peers when missing (jax from PyPI and torch's CPU wheel, into .build/bench-venv; never a
@@ -14,9 +14,11 @@
 # The order of the frameworks rotates each round, so none always runs first (or right after the
 # heaviest). Each run is a fresh process: one warm-up epoch, then --epochs timed ones.
 # Models, all on synthetic data of the paper's shapes (uniform in [0, 1], labels uniform):
-#   sae  784-800-400-225-400-800-784, 54,000 samples, batch 164 (604.4 GFLOP an epoch)
-#   mlp  225-200-10 on 225-D codes, 54,000 samples, batch 140 (7.6 GFLOP an epoch)
-#   cnn  the paper's CNN, --cnn-samples images (54,000 by default), batch 128
+#   sae  784-800-400-225-400-800-784, --samples (54,000), batch 164 (604.4 GFLOP at 54,000)
+#   mlp  225-200-10 on 225-D codes, --samples (54,000), batch 140 (7.6 GFLOP at 54,000)
+#   cnn  the paper's CNN, --cnn-samples images (54,000), batch 128 (7,568 GFLOP at 54,000)
+# Fewer samples make shorter epochs of the same batches (on a loaded machine PyTorch's eager SAE
+# epoch took minutes); the table names the samples each epoch had.
 # With --contended, every run is made twice in a row, once alone and once beside one busy-loop
 # process (a competitor for one of the cores), and the table adds each framework's slowdown.
 # The machine is shared: the load average is printed with every run; read ratios and medians.
@@ -26,12 +28,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=3 contended=0 models="sae,mlp,cnn" epochs=2 cnn_samples=54000 out=""
+rounds=3 contended=0 models="sae,mlp,cnn" epochs=2 samples=54000 cnn_samples=54000 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --contended) contended=1 ;;
     --models) models="$2"; shift ;;
     --epochs) epochs="$2"; shift ;;
+    --samples) samples="$2"; shift ;;
     --cnn-samples) cnn_samples="$2"; shift ;;
     --out) out="$2"; shift ;;
     -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -77,7 +80,7 @@ peak=$(sed -n 's/^peak \([0-9.]*\) GFLOP\/s.*/\1/p' "$work/peak.txt")
 # NOTE: the OpenBLAS variables some machines set are kept for kms (it uses OpenBLAS: the user's
 # setting is what kms must do well with) and removed for the peers, which do not use OpenBLAS.
 run() {  # run FRAMEWORK MODEL: one process, its epoch lines appended to results.tsv
-  local framework=$1 model=$2 samples=54000 log
+  local framework=$1 model=$2 samples=$samples log
   [ "$model" = cnn ] && samples=$cnn_samples
   log="$work/run-$framework-$model.log"
   case "$framework" in
