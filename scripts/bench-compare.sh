@@ -2,7 +2,8 @@
 # kms against JAX and PyTorch on the paper's models, side by side on this machine (issue 10).
 #
 #   scripts/bench-compare.sh [ROUNDS] [--contended] [--models sae,mlp,cnn] [--epochs N]
-#                            [--samples N] [--cnn-samples N] [--out FILE]
+#                            [--samples N] [--cnn-samples N] [--frameworks kms,jax,torch,torch-fused]
+#                            [--out FILE]
 #
 # Builds kms (release), measures the machine's FMA peak (`kms bench peak`), installs the Python
 # peers when missing (jax from PyPI and torch's CPU wheel, into .build/bench-venv; never a
@@ -29,15 +30,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=3 contended=0 models="sae,mlp,cnn" epochs=2 samples=54000 cnn_samples=54000 out=""
+chosen="kms,jax,torch,torch-fused"
 while [ $# -gt 0 ]; do
   case "$1" in
     --contended) contended=1 ;;
     --models) models="$2"; shift ;;
     --epochs) epochs="$2"; shift ;;
     --samples) samples="$2"; shift ;;
+    --frameworks) chosen="$2"; shift ;;
     --cnn-samples) cnn_samples="$2"; shift ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) rounds="$1" ;;
     *) echo "bench-compare: unknown argument '$1' (see --help)" >&2; exit 64 ;;
   esac
@@ -45,6 +48,13 @@ while [ $# -gt 0 ]; do
 done
 for model in ${models//,/ }; do
   case "$model" in sae|mlp|cnn) ;; *) echo "bench-compare: unknown model '$model'" >&2; exit 64 ;;
+  esac
+done
+
+read -r -a frameworks <<<"${chosen//,/ }"
+for framework in "${frameworks[@]}"; do
+  case "$framework" in kms|jax|torch|torch-fused) ;;
+    *) echo "bench-compare: unknown framework '$framework'" >&2; exit 64 ;;
   esac
 done
 
@@ -103,7 +113,6 @@ run() {  # run FRAMEWORK MODEL: one process, its epoch lines appended to results
     "$framework" "$times" "$rss" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-frameworks=(kms jax torch torch-fused)
 echo "== $rounds round(s), $epochs timed epoch(s) a run, models $models$( \
   [ $contended = 1 ] && echo ', each run alone then beside a busy loop')"
 : >"$work/results.tsv"
@@ -126,69 +135,7 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-table=$(python3 - "$work/results.tsv" "$peak" "$contended" <<'EOF'
-import statistics
-import sys
-
-path, peak, contended = sys.argv[1], float(sys.argv[2] or 0), sys.argv[3] == "1"
-SAE = [784, 800, 400, 225, 400, 800, 784]
-MLP = [225, 200, 10]
-CNN_PRODUCTS = [2 * 32 * 9 * 26 * 26, 2 * 112 * 288 * 24 * 24, 2 * 16128 * 288, 2 * 288 * 10]
-
-def dense_flops(sizes, n):
-    products = [a * b for a, b in zip(sizes, sizes[1:])]
-    return n * (6 * sum(products) - 2 * products[0])
-
-def flops(model, n):
-    if model == "cnn":
-        return n * (3 * sum(CNN_PRODUCTS) - CNN_PRODUCTS[0])
-    return dense_flops(SAE if model == "sae" else MLP, n)
-
-epochs, samples = {}, {}
-for line in open(path):
-    _, condition, model, framework, n, times = line.rstrip("\n").split("\t")
-    samples[model] = int(n)
-    epochs.setdefault((condition, model, framework), []).extend(
-        float(t) for t in times.split(",") if t)
-
-names = {"kms": "kms", "jax": "JAX", "torch": "PyTorch eager", "torch-fused": "PyTorch fused"}
-rows = []
-header = ["model", "framework", "median epoch", "spread (min–max)", "kms / it", "FMA peak"]
-if contended:
-    header += ["contended median", "spread", "slowdown"]
-for model in ["sae", "mlp", "cnn"]:
-    if ("quiet", model, "kms") not in epochs:
-        continue
-    kms = statistics.median(epochs[("quiet", model, "kms")])
-    kms_loaded = statistics.median(epochs.get(("contended", model, "kms"), [float("nan")]))
-    for framework in ["kms", "jax", "torch", "torch-fused"]:
-        quiet = epochs.get(("quiet", model, framework))
-        if not quiet:
-            continue
-        median = statistics.median(quiet)
-        rate = flops(model, samples[model]) / median / 1e9
-        row = [f"{model} ({samples[model]:,})", names[framework], f"{median:.3f} s",
-               f"{min(quiet):.3f}–{max(quiet):.3f}",
-               "" if framework == "kms" else f"{kms / median:.2f}",
-               f"{rate / peak:.2f}" if peak else "?"]
-        if contended:
-            loaded = epochs.get(("contended", model, framework), [])
-            if loaded:
-                m = statistics.median(loaded)
-                row += [f"{m:.3f} s", f"{min(loaded):.3f}–{max(loaded):.3f}", f"{m / median:.2f}×"]
-            else:
-                row += ["", "", ""]
-        rows.append(row)
-widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
-print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-for row in rows:
-    print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
-print(f"\nFMA peak {peak:.1f} GFLOP/s (kms bench peak, this run); 'kms / it' is kms's median "
-      "epoch over that framework's (below 1: kms is faster); 'FMA peak' is the epoch's "
-      "GFLOP/s over the peak.")
-EOF
-)
+table=$(python3 scripts/bench_compare_table.py "$work/results.tsv" "$peak" "$contended")
 echo
 echo "== results (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "$table"
