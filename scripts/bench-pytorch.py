@@ -4,7 +4,7 @@
 Not part of kms (kms never depends on Python). It exists so kms's benchmark can be reported as a
 ratio against a widely used framework, measured on the same 2-core machine, not quoted.
 
-What is measured (must match `TrainingBenchmark.saeEpoch` in Sources/KMSNN/TrainingBenchmark.swift):
+What is measured (must match `TrainingBenchmark.saeEpoch` in Sources/KMSBench/TrainingBenchmark.swift):
   - Model: stacked autoencoder 784-800-400-225-400-800-784 (2,077,809 parameters), ReLU after every
     hidden layer (the 225 code layer included), sigmoid output; Glorot-uniform weights, zero biases
     (as Keras does); float32.
