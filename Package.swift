@@ -2,7 +2,7 @@
 // kms: a scripting REPL for autoencoder experiments on Kuzushiji-MNIST.
 //
 // Layers (dependencies point one way):
-//   C shims (CBLAS, CZlib, CPNG, CFreeType, CReadline)
+//   C shims (CBLAS, CZlib, CPNG, CFreeType, CReadline) and kms's own C kernels (CKernels)
 //     → KMSTensor → KMSNN, KMSData, KMSPlot → KMSLang → kms
 // KMSBench (the measurements behind `kms bench`) sits beside KMSLang, used only by `kms`.
 // Each target lists exactly the modules its files import.
@@ -36,9 +36,16 @@ let package = Package(
       name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
     .systemLibrary(
       name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+    // kms's own C: the FMA-peak loops of `kms bench peak` and the elementwise kernels of the
+    // training loop, because only C picks an instruction set per function (AVX-512, AVX2, or
+    // the baseline, at run time). Optimised in every build (at -O0 the loops would time the
+    // stack); no FMA contraction and no errno from sqrt, so every path rounds the same.
+    .target(
+      name: "CKernels",
+      cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-fno-math-errno"])]),
 
     // Libraries, one folder a layer.
-    .target(name: "KMSTensor", dependencies: ["CBLAS"], swiftSettings: numericCore),
+    .target(name: "KMSTensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: numericCore),
     .target(name: "KMSNN", dependencies: ["KMSTensor"], swiftSettings: numericCore),
     .target(name: "KMSData", dependencies: ["KMSTensor", "CZlib"], swiftSettings: release),
     .target(
@@ -47,7 +54,8 @@ let package = Package(
       name: "KMSLang", dependencies: ["KMSTensor", "KMSNN", "KMSData", "KMSPlot"],
       swiftSettings: release),
     .target(
-      name: "KMSBench", dependencies: ["KMSTensor", "KMSNN", "KMSPlot"], swiftSettings: release),
+      name: "KMSBench", dependencies: ["CKernels", "KMSTensor", "KMSNN", "KMSPlot"],
+      swiftSettings: release),
     .target(name: "KMSTestSupport", dependencies: ["KMSTensor", "KMSNN", "KMSPlot"]),
 
     .executableTarget(

@@ -4,7 +4,7 @@
 Not part of kms (kms never depends on Python). It exists so kms's benchmark can be reported as a
 ratio against a widely used framework, measured on the same 2-core machine, not quoted.
 
-What is measured (must match `TrainingBenchmark.saeEpoch` in Sources/KMSNN/TrainingBenchmark.swift):
+What is measured (must match `TrainingBenchmark.saeEpoch` in Sources/KMSBench/TrainingBenchmark.swift):
   - Model: stacked autoencoder 784-800-400-225-400-800-784 (2,077,809 parameters), ReLU after every
     hidden layer (the 225 code layer included), sigmoid output; Glorot-uniform weights, zero biases
     (as Keras does); float32.
@@ -32,6 +32,10 @@ CPU wheel uses MKL, not OpenBLAS, so they would not apply, but nothing is left t
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice -n -10 python3 scripts/bench-pytorch.py
 Options: --threads 2,1  --epochs 3  --samples 54000  --batch 164  --fused (Adam's fused CPU kernel)
 
+--model mlp times the paper's Part A MLP instead: 225-200-10 on synthetic 225-D inputs (its codes)
+uniform in [0, 1] with uniform labels, ReLU hidden, softmax cross-entropy, Adam lr 0.0006, batch
+140 (must match `kms bench epoch mlp`).
+
 --model cnn times the paper's CNN instead (must match `ConvolutionBenchmark.cnnEpoch` in
 Sources/KMSBench/ConvolutionBenchmark.swift):
   - conv 1→32 3×3 + ReLU, conv 32→112 3×3 + ReLU, maxpool 2×2, dropout 0.45, flatten, dense
@@ -53,7 +57,8 @@ import time
 
 import torch
 
-from bench_common import LAYER_SIZES, OtherLoad, cnn_epoch_flops, epoch_flops, load
+from bench_common import (LAYER_SIZES, MLP_SIZES, OtherLoad, cnn_epoch_flops, epoch_flops,
+                          load)
 
 
 def autoencoder(generator):
@@ -120,6 +125,21 @@ def sae_epochs(samples, batch_size, epochs, fused):
     return timed_epochs(model, inputs, None, torch.nn.MSELoss(), 0.0008, batch_size, epochs, fused)
 
 
+def mlp_epochs(samples, batch_size, epochs, fused):
+    """The paper's Part A MLP at lr 0.0006 on synthetic codes; returns the epochs' seconds."""
+    generator = torch.Generator().manual_seed(7)
+    inputs = torch.rand(samples, MLP_SIZES[0], generator=generator)  # outside the timing
+    labels = torch.randint(0, 10, (samples,), generator=generator)
+    init = torch.Generator().manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(MLP_SIZES[0], MLP_SIZES[1]), torch.nn.ReLU(),
+                                torch.nn.Linear(MLP_SIZES[1], MLP_SIZES[2]))
+    for layer in (model[0], model[2]):
+        torch.nn.init.xavier_uniform_(layer.weight, generator=init)
+        torch.nn.init.zeros_(layer.bias)
+    return timed_epochs(model, inputs, labels, torch.nn.CrossEntropyLoss(), 0.0006, batch_size,
+                        epochs, fused)
+
+
 def cnn(generator):
     """The paper's CNN, 4,680,730 parameters, Glorot-uniform weights and zero biases as Keras."""
     model = torch.nn.Sequential(
@@ -150,8 +170,9 @@ def cnn_epochs(samples, batch_size, epochs, fused):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", default="2,1", help="comma-separated thread counts")
-    parser.add_argument("--model", choices=["sae", "cnn"], default="sae",
-                        help="the paper's SAE (default) or its comparison CNN")
+    parser.add_argument("--model", choices=["sae", "mlp", "cnn"], default="sae",
+                        help="the paper's SAE (default), its Part A MLP or its comparison CNN")
+    parser.add_argument("--no-sgemm", action="store_true", help="skip the sgemm measurement")
     parser.add_argument("--epochs", type=int, default=None,
                         help="timed epochs after the warm-up (3 for the SAE, 2 for the CNN)")
     parser.add_argument("--samples", type=int, default=54_000)
@@ -162,7 +183,7 @@ def main():
     if args.epochs is None:
         args.epochs = 2 if is_cnn else 3
     if args.batch is None:
-        args.batch = 128 if is_cnn else 164
+        args.batch = {"sae": 164, "mlp": 140, "cnn": 128}[args.model]
 
     config = torch.__config__.show()
     blas = next((line.strip() for line in config.splitlines() if "Math Kernel" in line
@@ -173,21 +194,24 @@ def main():
     if is_cnn:
         print(f"oneDNN (mkldnn) convolutions: {torch.backends.mkldnn.is_available()}")
     print(f"load before: {load()}")
-    flops = cnn_epoch_flops(args.samples) if is_cnn else epoch_flops(LAYER_SIZES, args.samples)
+    flops = {"sae": lambda n: epoch_flops(LAYER_SIZES, n),
+             "mlp": lambda n: epoch_flops(MLP_SIZES, n),
+             "cnn": cnn_epoch_flops}[args.model](args.samples)
     adam = "Adam(fused=True)" if args.fused else "Adam (default implementation)"
     for threads in [int(t) for t in args.threads.split(",")]:
         torch.set_num_threads(threads)
         other = OtherLoad()
-        gemm = sgemm_gflops()
-        print(f"\n{threads} thread(s): sgemm 1024³ (median of 7) {gemm:.1f} GFLOP/s")
-        print(f"{'CNN' if is_cnn else 'SAE'} epoch, {args.samples} samples, batch {args.batch}, "
+        gemm = None if args.no_sgemm else sgemm_gflops()
+        print(f"\n{threads} thread(s)"
+              + ("" if gemm is None else f": sgemm 1024³ (median of 7) {gemm:.1f} GFLOP/s"))
+        print(f"{args.model.upper()} epoch, {args.samples} samples, batch {args.batch}, "
               f"{adam}, {flops / 1e9:.1f} GFLOP an epoch:")
-        run = cnn_epochs if is_cnn else sae_epochs
+        run = {"sae": sae_epochs, "mlp": mlp_epochs, "cnn": cnn_epochs}[args.model]
         seconds = run(args.samples, args.batch, args.epochs, args.fused)
         median = statistics.median(seconds[1:])
         rate = flops / median / 1e9
-        print(f"  median   {median:7.3f} s   {rate:.1f} GFLOP/s   "
-              f"{rate / gemm:.2f} of sgemm")
+        print(f"  median   {median:7.3f} s   {rate:.1f} GFLOP/s"
+              + ("" if gemm is None else f"   {rate / gemm:.2f} of sgemm"))
         print(f"  other processes used {other.cores():.2f} core(s) meanwhile; load {load()}")
     print(f"\nload after: {load()}")
 

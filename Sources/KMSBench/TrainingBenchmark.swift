@@ -96,6 +96,37 @@ public enum TrainingBenchmark {
                        gflops: flops / seconds / 1e9)
   }
 
+  /// Times epochs of the paper's Part A MLP (225-200-10, ReLU, softmax cross-entropy, Adam
+  /// 0.0006) on synthetic 225-D codes uniform in [0, 1] with uniform labels: one warm-up epoch,
+  /// then the median of `epochs`. Its products are small (2·225·200 + 2·200·10 FLOP forward per
+  /// example, 7.6 GFLOP an epoch of 54,000), so this times a framework's overhead per batch as much
+  /// as its arithmetic.
+  /// - Parameters:
+  ///   - samples: examples per epoch (54,000: the codes of the paper's training split).
+  ///   - batchSize: examples per batch (140, the paper's).
+  ///   - epochs: timed epochs.
+  ///   - report: called with each epoch's seconds as it finishes.
+  public static func mlpEpoch(samples: Int = 54_000, batchSize: Int = 140, epochs: Int = 3,
+                              report: (Int, Double) -> Void = { _, _ in }) -> Measurement {
+    var rng = RandomSource(seed: 7)
+    let inputs = Tensor.uniform([samples, 225], in: 0...1, rng: &rng)
+    let labels = (0..<samples).map { _ in Int32(rng.int(below: 10)) }
+    let model = Classifier(inputSize: 225, hiddenSizes: [200], classCount: 10, seed: 1)
+    let trainer = Trainer(
+      objective: ClassificationObjective(model: model, learningRate: 0.0006),
+      training: Examples(inputs: inputs, labels: labels), batchSize: batchSize, seed: 3)
+    var times: [Double] = []
+    for epoch in 0...epochs {
+      guard case .completed(let record) = trainer.step() else { break }
+      report(epoch, record.seconds)
+      if epoch > 0 { times.append(record.seconds) }
+    }
+    let seconds = median(times)
+    let flops = epochFLOPs(layerSizes: [225, 200, 10], samples: samples)
+    return Measurement(name: "MLP epoch, \(samples) samples, batch \(batchSize)", seconds: seconds,
+                       gflops: flops / seconds / 1e9)
+  }
+
   /// Times `y += x` over `count` floats (median of runs) and reports GB/s moved (3 floats touched
   /// per element: read x, read y, write y), to show the elementwise loops run at memory speed.
   /// - Parameter count: elements.

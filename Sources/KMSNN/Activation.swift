@@ -60,7 +60,10 @@ public final class Activation: Layer {
     let (dyp, yp, dxp, kind) = (outputGradient.data, y.data, dx.data, kind)
     Parallel.forEachChunk(of: y.count) { range in
       switch kind {
-      case .relu: for i in range { dxp[i] = yp[i] > 0 ? dyp[i] : 0 }
+      case .relu:  // in C for the CPU's vector width (Kernels.swift): the Swift loop was scalar
+        Kernels.reluBackward(inputGradient: dxp + range.lowerBound,
+                             outputGradient: dyp + range.lowerBound, output: yp + range.lowerBound,
+                             count: range.count)
       case .sigmoid: for i in range { dxp[i] = dyp[i] * yp[i] * (1 - yp[i]) }
       case .tanh: for i in range { dxp[i] = dyp[i] * (1 - yp[i] * yp[i]) }
       case .linear: (dxp + range.lowerBound).update(from: dyp + range.lowerBound, count: range.count)

@@ -83,40 +83,20 @@ public final class Adam {
     guard let index = indexOf[ObjectIdentifier(parameter)] else { return }
     precondition(step > 0, "Adam.update(_:) called before beginStep()")
     let (alpha, b1, b2, eps) = (stepSize, beta1, beta2, epsilon)
-    let tiny = SIMD8<Float>(repeating: .leastNormalMagnitude)
     let (w, g) = (parameter.value.data, parameter.gradient.data)
     let (m, v) = (firstMoments[index].data, secondMoments[index].data)
     let count = parameter.value.count
     // Large tensors are split across workers; the pieces are disjoint.
-    let parts = count >= 65_536 ? Parallel.count : 1
+    let parts = count >= 65_536 ? Parallel.pieceCount(of: count, minimumPerPiece: 16_384) : 1
     Parallel.run(parts: parts) { part in
       let range = Parallel.range(of: count, parts: parts, part: part)
-      // NOTE: written with explicit 8-lane vectors: the compiler cannot prove that w, g, m and v
-      // do not overlap, and left the plain loop scalar (3× slower; see `kms bench`).
-      var i = range.lowerBound
-      while i + 8 <= range.upperBound {
-        let gi = SIMD8<Float>.load(g + i)
-        var mi = b1 * SIMD8<Float>.load(m + i) + (1 - b1) * gi
-        var vi = b2 * SIMD8<Float>.load(v + i) + (1 - b2) * gi * gi
-        // NOTE: a weight whose gradient stays zero (a ReLU unit dead for the whole batch) has
-        // moments that decay by β each step into subnormal floats, which the CPU handles ~3×
-        // slower; they are far below anything that could move a weight, so flush them to zero.
-        mi.replace(with: 0, where: (mi .< tiny) .& (mi .> -tiny))
-        vi.replace(with: 0, where: vi .< tiny)
-        let wi = SIMD8<Float>.load(w + i) - alpha * mi / (vi.squareRoot() + eps)
-        mi.store(to: m + i)
-        vi.store(to: v + i)
-        wi.store(to: w + i)
-        i += 8
-      }
-      while i < range.upperBound {
-        m[i] = b1 * m[i] + (1 - b1) * g[i]
-        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-        if abs(m[i]) < Float.leastNormalMagnitude { m[i] = 0 }
-        if v[i] < Float.leastNormalMagnitude { v[i] = 0 }
-        w[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
-        i += 1
-      }
+      // NOTE: in C (Sources/CKernels), for the CPU's widest vectors: the Swift loop with SIMD8
+      // vectors ran at 4 lanes with spills, 16% of an MLP epoch (`kms bench epoch mlp`, perf);
+      // it moment-flushes as before (subnormal moments would slow every later step).
+      let start = range.lowerBound
+      Kernels.adamUpdate(weights: w + start, gradients: g + start, firstMoments: m + start,
+                         secondMoments: v + start, count: range.count, stepSize: alpha,
+                         beta1: b1, beta2: b2, epsilon: eps)
     }
   }
 }

@@ -51,13 +51,15 @@ public final class Dense: Layer {
     return y
   }
 
-  /// dW += dyᵀ · x, db += Σ_batch dy, and returns dx = dy · W.
+  /// dW += dyᵀ · x (dW = dyᵀ · x after a zeroing), db += Σ_batch dy, and returns dx = dy · W.
   public func backward(_ outputGradient: Tensor) -> Tensor? {
     guard let x = savedInput else { preconditionFailure("Dense.backward called before forward") }
     let dy = outputGradient  // [batch, outputSize]
     precondition(dy.shape == [x.shape[0], outputSize],
                  "Dense(\(inputSize) -> \(outputSize)).backward got \(dy.shape)")
-    gemm(dy, x, into: weight.gradient, transposeLeft: true, beta: 1)  // [outputSize, inputSize]
+    // [outputSize, inputSize]: overwritten right after a zeroing, else added into.
+    let (dW, beta) = weight.gradientForWriting()
+    gemm(dy, x, into: dW, transposeLeft: true, beta: beta)
     dy.addColumnSums(into: bias.gradient)                               // [outputSize]
     guard needsInputGradient else { return nil }
     let dx = inputGradient.tensor(x.shape)                              // [batch, inputSize]

@@ -14,6 +14,35 @@ public enum Parallel {
     return max(1, ProcessInfo.processInfo.activeProcessorCount)
   }()
 
+  /// Pieces each parallel loop is cut into per worker (`$KMS_PIECES_PER_WORKER`, else 1).
+  ///
+  /// NOTE: issue 10's steadiness hypothesis: with one piece per core, every parallel region
+  /// waits for its slowest piece, so a core the host takes away for a moment stalls the batch;
+  /// with finer pieces, claimed dynamically (`WorkerPool` hands out the next unclaimed piece to
+  /// whichever thread is free), a running worker takes over a stalled one's remaining pieces.
+  /// Measured side by side (README, Speed) on a shared 2-core machine: no consistent
+  /// difference between 1, 2, 4 and 8 pieces a worker, so the default stays 1.
+  public static let piecesPerWorker: Int = {
+    if let text = ProcessInfo.processInfo.environment["KMS_PIECES_PER_WORKER"], let n = Int(text),
+       (1...64).contains(n) {
+      return n
+    }
+    return defaultPiecesPerWorker
+  }()
+
+  /// The pieces per worker kms uses unless told otherwise (see `piecesPerWorker`).
+  public static let defaultPiecesPerWorker = 1
+
+  /// How many pieces to cut `total` items into: one per worker times `piecesPerWorker`, but
+  /// none smaller than `minimumPerPiece`, and one piece when there is a single worker.
+  /// - Parameters:
+  ///   - total: the number of items.
+  ///   - minimumPerPiece: the least items worth a hand-off.
+  public static func pieceCount(of total: Int, minimumPerPiece: Int) -> Int {
+    guard workerCount > 1 else { return 1 }
+    return max(1, min(workerCount * piecesPerWorker, total / max(minimumPerPiece, 1)))
+  }
+
   /// Threads besides the caller's; started on first use, sized for the workers asked at start-up.
   private static let pool = WorkerPool(helpers: max(workerCount, 2) - 1)
 
@@ -53,27 +82,29 @@ public enum Parallel {
 }
 
 extension Parallel {
-  /// Runs `body` over `0..<count` cut into contiguous chunks, one per worker when the work is
-  /// large enough to repay the hand-off (`minimumPerWorker` elements each), else in one piece.
+  /// Runs `body` over `0..<count` cut into contiguous chunks (`pieceCount`: `piecesPerWorker`
+  /// per worker when the work is large enough to repay the hand-off, `minimumPerWorker`
+  /// elements each, else one piece).
   /// - Parameters:
   ///   - count: the number of elements.
   ///   - minimumPerWorker: the least elements worth giving a worker.
   ///   - body: the work for one chunk; chunks must not write to the same memory.
   public static func forEachChunk(of count: Int, minimumPerWorker: Int = 32_768,
                                   _ body: (Range<Int>) -> Void) {
-    let parts = max(1, min(Parallel.count, count / max(minimumPerWorker, 1)))
+    let parts = pieceCount(of: count, minimumPerPiece: minimumPerWorker)
     run(parts: parts) { body(range(of: count, parts: parts, part: $0)) }
   }
 
   /// Adds up `body(chunk)` over `0..<count` cut as in `forEachChunk`. The chunk sums are added in
-  /// chunk order, so the result is the same on every run with the same worker count.
+  /// chunk order, so the result is the same on every run with the same worker count and
+  /// pieces per worker.
   /// - Parameters:
   ///   - count: the number of elements.
   ///   - minimumPerWorker: the least elements worth giving a worker.
   ///   - body: returns the sum over one chunk (and may write disjoint memory).
   public static func sumOverChunks(of count: Int, minimumPerWorker: Int = 32_768,
                                    _ body: (Range<Int>) -> Double) -> Double {
-    let parts = max(1, min(Parallel.count, count / max(minimumPerWorker, 1)))
+    let parts = pieceCount(of: count, minimumPerPiece: minimumPerWorker)
     var partialSums = [Double](repeating: 0, count: parts)
     partialSums.withUnsafeMutableBufferPointer { sums in
       let sums = sums.baseAddress!

@@ -7,7 +7,7 @@ internal import CBLAS
 /// asked. `a` and `b` are read as rank-2 (their leading axis, then the rest); `c` must already have
 /// the result's shape, `[rows of op(a), columns of op(b)]`.
 ///
-/// Large products are cut into `Parallel.count` independent pieces along the longer side of `c`
+/// Large products are cut into `Parallel.pieceCount` independent pieces along the longer side of `c`
 /// (rows of `c` are rows of `op(a)`, columns of `c` are columns of `op(b)`), each computed by a
 /// single-threaded sgemm on its own worker. Every piece is a plain pointer offset into the same
 /// row-major buffers, so nothing is copied and no partial sums need adding.
@@ -42,8 +42,9 @@ public func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor,
     transposeB: transposeRight, c: c.data, ldc: n, k: k, alpha: alpha, beta: beta,
     rowBias: rowBias?.data)
 
-  // Below ~4 MFLOP the hand-off costs more than it saves.
-  let workers = 2 * m * n * k >= 4_000_000 ? min(Parallel.count, max(m, n) / 16) : 1
+  // Below ~4 MFLOP the hand-off costs more than it saves; no piece is thinner than 16.
+  let workers = 2 * m * n * k >= 4_000_000
+    ? Parallel.pieceCount(of: max(m, n), minimumPerPiece: 16) : 1
   guard workers > 1 else {
     product.run(rows: 0..<m, columns: 0..<n)
     return

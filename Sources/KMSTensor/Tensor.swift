@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A contiguous, row-major buffer of `Float` with an explicit shape.
 ///
 /// `Tensor` is a reference type, like a buffer in llm.c: layers keep their activations and
@@ -27,6 +29,7 @@ public final class Tensor: @unchecked Sendable {
     data = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     data.initialize(repeating: value, count: count)
     base = nil
+    TensorAllocations.counter?.buffers.add(1, ordering: .relaxed)
   }
 
   /// Creates a tensor holding the given scalars in row-major order.
@@ -54,6 +57,7 @@ public final class Tensor: @unchecked Sendable {
     count = shape.elementCount
     data = base.data + offset
     self.base = base.base ?? base
+    TensorAllocations.counter?.views.add(1, ordering: .relaxed)
   }
 
   deinit {
@@ -137,5 +141,33 @@ extension Tensor: CustomStringConvertible {
   public var description: String {
     let shown = (0..<min(count, 8)).map { String(data[$0]) }.joined(separator: ", ")
     return "Tensor\(shape)(\(shown)\(count > 8 ? ", …" : ""))"
+  }
+}
+
+/// Counts the tensors made while a piece of code runs, on its thread and on the workers it hands
+/// parallel loops to (`WorkerPool` carries the count across): the check behind "the training
+/// loop does not allocate" (issue 10).
+///
+/// NOTE: a task-local, not a global count, so that other code running at the same time (the test
+/// runner runs suites in parallel) does not add to it; reading it costs one task-local lookup per
+/// tensor made, which the training loop, by this very check, never pays.
+public enum TensorAllocations {
+  /// The counts of one `counting(_:)` call.
+  public final class Counter: Sendable {
+    /// Tensors that allocated element memory (`init(shape:)` and everything built on it).
+    public let buffers = Atomic<Int>(0)
+    /// Views of another tensor's memory (no element memory, but one small object each).
+    public let views = Atomic<Int>(0)
+  }
+
+  /// The counter of the innermost `counting(_:)` on this task or thread, if any.
+  @TaskLocal public static var counter: Counter?
+
+  /// Runs `body` and returns the tensors it made: buffers allocated, and views.
+  /// - Parameter body: the code to watch.
+  public static func counting(_ body: () throws -> Void) rethrows -> (buffers: Int, views: Int) {
+    let counter = Counter()
+    try $counter.withValue(counter) { try body() }
+    return (counter.buffers.load(ordering: .relaxed), counter.views.load(ordering: .relaxed))
   }
 }

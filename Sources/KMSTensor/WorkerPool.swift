@@ -18,6 +18,7 @@ final class WorkerPool: @unchecked Sendable {
   private let busy = Atomic<Bool>(false)     // a job is running (nested calls run serially)
   private let wake = NSCondition()
   private var job: ((Int) -> Void)?          // written before `generation` is bumped
+  private var jobCounter: TensorAllocations.Counter?  // the caller's, likewise
   private var partCount = 0
 
   /// Starts `helpers` threads; the calling thread is always the first worker.
@@ -39,6 +40,7 @@ final class WorkerPool: @unchecked Sendable {
     withoutActuallyEscaping(body) { body in
       let jobGeneration = generation.load(ordering: .relaxed) + 1
       job = body
+      jobCounter = TensorAllocations.counter
       partCount = parts
       finishedParts.store(0, ordering: .relaxed)
       ticket.store(jobGeneration << 32, ordering: .releasing)
@@ -55,6 +57,7 @@ final class WorkerPool: @unchecked Sendable {
         spinPause(spins)
       }
       job = nil
+      jobCounter = nil
     }
     busy.store(false, ordering: .releasing)
   }
@@ -73,7 +76,14 @@ final class WorkerPool: @unchecked Sendable {
 
   /// Calls the job in its own frame, so the closure reference is released before the part is
   /// counted as finished (`withoutActuallyEscaping` checks that no reference outlives `run`).
-  @inline(never) private func runPart(_ part: Int) { job!(part) }
+  /// A helper runs the part under the caller's allocation counter, if it has one.
+  @inline(never) private func runPart(_ part: Int) {
+    if let jobCounter, TensorAllocations.counter !== jobCounter {
+      TensorAllocations.$counter.withValue(jobCounter) { job!(part) }
+    } else {
+      job!(part)
+    }
+  }
 
   private func workerLoop() {
     // Signals are for the thread that started the work (Ctrl-C must reach the interpreter).

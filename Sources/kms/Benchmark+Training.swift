@@ -19,6 +19,7 @@ func runLibraryBenchmark(isQuick: Bool) {
   print("kms \(kmsVersion) library benchmark (release build: \(isReleaseBuild ? "yes" : "NO, numbers are meaningless"))")
   print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, kms workers \(Parallel.count), load average \(load)")
 
+  let peak = printPeaks().filter { $0.threads == Parallel.count }.map(\.gflops).max()
   let blasOne = TrainingBenchmark.sgemm(blasThreads: 1)
   let blasAll = TrainingBenchmark.sgemm(blasThreads: Parallel.count)
   let split = TrainingBenchmark.sgemm(blasThreads: nil)
@@ -41,6 +42,9 @@ func runLibraryBenchmark(isQuick: Bool) {
   let ideal = flops / (machineRate * 1e9)
   row("ideal epoch at the machine's sgemm rate", String(format: "%7.2f s", ideal))
   row("SAE rate / machine sgemm rate", String(format: "%7.2f", (sae.gflops ?? 0) / machineRate))
+  if let peak {
+    row("SAE rate / FMA peak", String(format: "%7.2f", (sae.gflops ?? 0) / peak))
+  }
 
   // The paper's CNN (issue 9): the convolution's two lowerings in isolation, then an epoch.
   // NOTE: the quick run is a smoke test (the suite runs it in a debug build): a few images only.

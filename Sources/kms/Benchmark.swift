@@ -2,14 +2,23 @@ import ArgumentParser
 import Foundation
 import KMSLang
 
-/// `kms bench [--quick]`: times the libraries (sgemm, the SAE epoch, figures; see
+/// `kms bench [--quick]`: times the libraries (the FMA peak, sgemm, the SAE epoch, figures; see
 /// Benchmark+Training.swift), then the interpreter on small kms programs, one line each
-/// (operations per second are kms-level loop iterations or calls).
+/// (operations per second are kms-level loop iterations or calls). `kms bench peak` and
+/// `kms bench epoch MODEL` time one thing each, for `scripts/bench-compare.sh`.
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Time the libraries (sgemm, training epochs, figures) and the interpreter.",
-    discussion: "Use a release build (swift build -c release); a debug build's numbers mean nothing.")
+    discussion: "Use a release build (swift build -c release); a debug build's numbers mean nothing.",
+    subcommands: [BenchAllCommand.self, BenchPeakCommand.self, BenchEpochCommand.self],
+    defaultSubcommand: BenchAllCommand.self)
+}
+
+/// `kms bench [all] [--quick]`: everything, one line each.
+struct BenchAllCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "all", abstract: "Time everything (the default).")
 
   @Flag(help: "Fewer samples and epochs: a smoke run, not a measurement.")
   var quick = false
