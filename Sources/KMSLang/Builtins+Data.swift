@@ -67,6 +67,17 @@ public final class DatasetObject: HostObject {
         summary: "splits this dataset into train/validation/test, stratified, by fractions or counts",
         example: "parts = data.test.resplit(train: 7000, validation: 1000, test: 2000)"
       ) { object, arguments in try resplit(object.dataset, arguments) },
+      .method(
+        "merge", of: DatasetObject.self, returns: .host("dataset"),
+        parameters: [.required("other", .host("dataset"))],
+        summary: "this dataset's examples followed by another's (same classes and shape)",
+        example: "all = data.train.merge(data.validation)"
+      ) { object, arguments in
+        let other = try arguments.host("other", as: DatasetObject.self)
+        return try libraryCall(arguments) {
+          .host(DatasetObject(try object.dataset.merged(with: other.dataset)))
+        }
+      },
     ])
 }
 

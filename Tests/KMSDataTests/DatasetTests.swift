@@ -60,6 +60,25 @@ struct DatasetTests {
     #expect(part.provenance.contains("subset of 3"))
   }
 
+  @Test("merge puts one dataset's rows after another's and refuses other classes or shapes")
+  func merge() throws {
+    let data = try dataset()
+    let (a, b) = (data.subset(indices: [3, 1]), data.subset(indices: [8]))
+    let both = try a.merged(with: b)
+    #expect(both.count == 3 && both.labels == [3, 1, 8] && both.sourceIndices == [3, 1, 8])
+    #expect(both.features.scalars == a.features.scalars + b.features.scalars)
+    #expect(both.hasImageShape && both.provenance.contains(b.provenance))
+    let fewer = try dataset(classes: 3)
+    #expect(throws: DataError.self) { try data.merged(with: fewer) }
+    let codes = data.replacingFeatures(with: Tensor(shape: [data.count, 4]))
+    do {
+      _ = try data.merged(with: codes)
+      Issue.record("images merged with 4-feature codes")
+    } catch let error as DataError {
+      #expect(error.kind == .mismatch && error.message.contains("4-feature"), "\(error.message)")
+    }
+  }
+
   @Test("first and random n per class, stratified; random is seed-stable")
   func perClassSubsets() throws {
     let data = try dataset(perClass: 20)

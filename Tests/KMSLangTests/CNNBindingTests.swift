@@ -112,6 +112,23 @@ struct CNNBindingTests {
     #expect(error?.message.contains("augmentation distorts images") == true,
             "\(String(describing: error?.message))")
   }
+
+  @Test("merge joins training and validation images for a refit, and refuses codes")
+  func merge() {
+    let (output, error) = Self.run("""
+      data = kmnist(sample: true)
+      all = data.train.merge(data.validation)
+      print(all.count, all.class_counts[0], all.labels[2100] == data.validation.labels[0])
+      """)
+    #expect(error == nil, "\(String(describing: error))")
+    #expect(output.contains("2400 240 true"), "\(output)")
+    let (_, refused) = Self.run("""
+      data = kmnist(sample: true)
+      data.train.merge(prior("one_hot", count: 50))
+      """)
+    #expect(refused?.message.contains("28×28 image examples") == true,
+            "\(String(describing: refused?.message))")
+  }
 }
 
 @Suite("samples/cnn.kms")
@@ -124,6 +141,13 @@ struct CNNSampleTests {
     #expect(text.contains("Total params: 4,680,730"))
     #expect(text.contains("Total params: 557,322"))
     #expect(text.contains("The paper's comparison models"))
+    // The table names each recipe: the authors', the one chosen on validation, and its refit on
+    // train + validation (100 + 100 images in the quick run).
+    let rows = text.split(separator: "\n").filter { $0.contains(" 4680730 ") || $0.contains(" 557322 ") }
+    #expect(rows.count == 4, "\(text)")
+    #expect(rows.first?.contains("Adam 0.0013, batch 128, 1 epoch (the authors')") == true, "\(text)")
+    #expect(rows.contains { $0.contains("batch 32, early stopping on val_accuracy (chosen on validation)") })
+    #expect(rows.contains { $0.contains("refitted on train + validation (200) for 1 epoch") }, "\(text)")
     for name in ["cnn-confusion.png", "mlp-confusion.png", "cnn-curves.png"] {
       #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
     }

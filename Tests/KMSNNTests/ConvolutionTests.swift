@@ -104,6 +104,25 @@ struct ConvolutionTests {
     #expect(check.maxRelativeError < 2e-2, "\(check)")
   }
 
+  @Test("a whole small CNN (pool, conv, strided conv, a dense after a spatial layer) agrees with central differences")
+  func wholeNetworkGradient() throws {
+    // Linear convolutions, so no ReLU kink, and the pool first, on distinct inputs at least 0.05
+    // apart, so a step of h = 0.01 never changes a window's winner (a pool after a convolution
+    // would see its winners change as the weights move).
+    let spec = ModelSpec(kind: .classifier, inputShape: [2, 8, 8],
+                         layers: [.maxpool(size: 2, stride: 2),
+                                  .conv(filters: 3, size: 3, stride: 1, padding: .same, activation: .linear),
+                                  .conv(filters: 4, size: 3, stride: 2, padding: .valid, activation: .linear),
+                                  .dense(units: 5, activation: .linear)])
+    let model = try spec.makeModel(seed: 7)
+    model.setTraining(false)
+    var rng = RandomSource(seed: 13)
+    var values = (0..<(2 * 128)).map { Float($0) * 0.05 }
+    rng.shuffle(&values)
+    let check = gradientCheck(model.network, at: Tensor(shape: [2, 128], scalars: values), h: 1e-2)
+    #expect(check.maxRelativeError < 1e-2, "\(check)")
+  }
+
   @Test("im2col then col2im adds each pixel once per receptive field that covers it")
   func foldIsAdjoint() {
     let g = ConvolutionGeometry(channels: 2, height: 5, width: 6, kernel: 3, stride: 2, same: true)!
