@@ -137,13 +137,7 @@ public enum ConvolutionBenchmark {
     let trainer = Trainer(
       objective: ClassificationObjective(model: model, learningRate: 0.0013),
       training: Examples(inputs: inputs, labels: labels), batchSize: batchSize, seed: 3)
-    var times: [Double] = []
-    for epoch in 0...epochs {
-      guard case .completed(let record) = trainer.step() else { break }
-      report(epoch, record.seconds)
-      if epoch > 0 { times.append(record.seconds) }
-    }
-    let seconds = TrainingBenchmark.median(times)
+    let seconds = TrainingBenchmark.timedEpochs(trainer, epochs: epochs, report: report)
     let flops = trainingFLOPsPerExample(paperCNN) * Double(samples)
     return .init(name: "CNN epoch, \(samples) samples, batch \(batchSize)", seconds: seconds,
                  gflops: flops / seconds / 1e9)

@@ -84,13 +84,7 @@ public enum TrainingBenchmark {
     let trainer = Trainer(
       objective: ReconstructionObjective(model: model, learningRate: 0.0008),
       training: Examples(inputs: inputs), batchSize: batchSize, seed: 3)
-    var times: [Double] = []
-    for epoch in 0...epochs {
-      guard case .completed(let record) = trainer.step() else { break }
-      report(epoch, record.seconds)
-      if epoch > 0 { times.append(record.seconds) }
-    }
-    let seconds = median(times)
+    let seconds = timedEpochs(trainer, epochs: epochs, report: report)
     let flops = epochFLOPs(layerSizes: [784, 800, 400, 225, 400, 800, 784], samples: samples)
     return Measurement(name: "SAE epoch, \(samples) samples, batch \(batchSize)", seconds: seconds,
                        gflops: flops / seconds / 1e9)
@@ -115,16 +109,27 @@ public enum TrainingBenchmark {
     let trainer = Trainer(
       objective: ClassificationObjective(model: model, learningRate: 0.0006),
       training: Examples(inputs: inputs, labels: labels), batchSize: batchSize, seed: 3)
+    let seconds = timedEpochs(trainer, epochs: epochs, report: report)
+    let flops = epochFLOPs(layerSizes: [225, 200, 10], samples: samples)
+    return Measurement(name: "MLP epoch, \(samples) samples, batch \(batchSize)", seconds: seconds,
+                       gflops: flops / seconds / 1e9)
+  }
+
+  /// One warm-up epoch (epoch 0), then `epochs` timed ones; their median seconds.
+  /// - Parameters:
+  ///   - trainer: the trainer to step.
+  ///   - epochs: timed epochs.
+  ///   - report: called with each epoch's number and seconds as it finishes, warm-up included.
+  static func timedEpochs(_ trainer: Trainer, epochs: Int, report: (Int, Double) -> Void)
+    -> Double
+  {
     var times: [Double] = []
     for epoch in 0...epochs {
       guard case .completed(let record) = trainer.step() else { break }
       report(epoch, record.seconds)
       if epoch > 0 { times.append(record.seconds) }
     }
-    let seconds = median(times)
-    let flops = epochFLOPs(layerSizes: [225, 200, 10], samples: samples)
-    return Measurement(name: "MLP epoch, \(samples) samples, batch \(batchSize)", seconds: seconds,
-                       gflops: flops / seconds / 1e9)
+    return median(times)
   }
 
   /// Times `y += x` over `count` floats (median of runs) and reports GB/s moved (3 floats touched
