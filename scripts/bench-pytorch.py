@@ -59,6 +59,7 @@ import torch
 
 from bench_common import (LAYER_SIZES, MLP_SIZES, OtherLoad, cnn_epoch_flops, epoch_flops,
                           load)
+from torch_models import cnn
 
 
 def autoencoder(generator):
@@ -138,22 +139,6 @@ def mlp_epochs(samples, batch_size, epochs, fused):
         torch.nn.init.zeros_(layer.bias)
     return timed_epochs(model, inputs, labels, torch.nn.CrossEntropyLoss(), 0.0006, batch_size,
                         epochs, fused)
-
-
-def cnn(generator):
-    """The paper's CNN, 4,680,730 parameters, Glorot-uniform weights and zero biases as Keras."""
-    model = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(),
-        torch.nn.Conv2d(32, 112, 3), torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2), torch.nn.Dropout(0.45), torch.nn.Flatten(),
-        torch.nn.Linear(16128, 288), torch.nn.ReLU(), torch.nn.Dropout(0.4),
-        torch.nn.Linear(288, 10))
-    for layer in model:
-        if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
-            torch.nn.init.xavier_uniform_(layer.weight, generator=generator)
-            torch.nn.init.zeros_(layer.bias)
-    assert sum(p.numel() for p in model.parameters()) == 4_680_730
-    return model
 
 
 def cnn_epochs(samples, batch_size, epochs, fused):
