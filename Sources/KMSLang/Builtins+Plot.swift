@@ -575,7 +575,7 @@ private func curvesFigure(_ arguments: Arguments) throws -> Value {
   let figure = try plotCall(arguments) {
     try TrainingCurves(
       train: trainValues, validation: validationValues, metric: metric,
-      stoppingEpoch: history.bestEpoch,
+      stoppingEpoch: history.bestEpoch, stoppedEarly: history.stoppedEpoch != nil,
       logScale: logScale, grid: grid, title: title)
   }
   return .host(FigureObject(figure, kind: "training curves"))
@@ -596,7 +596,8 @@ private func sweepCurves(_ sweep: SweepObject, _ arguments: Arguments) throws ->
     let chart = try plotCall(arguments) {
       try TrainingCurves(
         train: train, validation: validation.allSatisfy(\.isFinite) ? validation : nil,
-        metric: metric, stoppingEpoch: history.bestEpoch, logScale: logScale, grid: grid,
+        metric: metric, stoppingEpoch: history.bestEpoch,
+        stoppedEarly: history.stoppedEpoch != nil, logScale: logScale, grid: grid,
         title: trial.label)
     }
     charts.append(chart)

@@ -16,6 +16,9 @@ public struct TrainingCurves: Figure {
   public let metric: String
   /// The epoch (1-based) where early stopping chose the model, or `nil`.
   public let stoppingEpoch: Int?
+  /// True when training ended before its last epoch; false when early stopping watched every
+  /// epoch and only chose the best one (the mark then reads "best epoch N").
+  public let stoppedEarly: Bool
   /// True for a logarithmic y axis.
   public let isLogY: Bool
   /// True to draw grid lines at the major ticks.
@@ -28,6 +31,7 @@ public struct TrainingCurves: Figure {
   ///   - validation: the validation values per epoch, same count, or `nil`.
   ///   - metric: the y-axis label, e.g. "loss" or "accuracy".
   ///   - stoppingEpoch: the early-stopping epoch to mark, 1...count, or `nil`.
+  ///   - stoppedEarly: whether training stopped early (the mark's wording).
   ///   - logScale: use a logarithmic y axis.
   ///   - grid: draw light grid lines at the major ticks (off by default, as in matplotlib).
   ///   - title: a title above the axes.
@@ -35,8 +39,8 @@ public struct TrainingCurves: Figure {
   ///   range, or a series with no finite (and, on a log axis, positive) value.
   public init(
     train: [Float], validation: [Float]? = nil, metric: String = "loss",
-    stoppingEpoch: Int? = nil, logScale: Bool = false, grid: Bool = false,
-    title: String? = nil
+    stoppingEpoch: Int? = nil, stoppedEarly: Bool = true, logScale: Bool = false,
+    grid: Bool = false, title: String? = nil
   ) throws {
     guard !train.isEmpty else { throw PlotError.emptyInput(what: "training history") }
     if let validation, validation.count != train.count {
@@ -63,6 +67,7 @@ public struct TrainingCurves: Figure {
     self.validation = validation
     self.metric = metric
     self.stoppingEpoch = stoppingEpoch
+    self.stoppedEarly = stoppedEarly
     self.isLogY = logScale
     self.showsGrid = grid
     self.title = title
@@ -152,7 +157,8 @@ public struct TrainingCurves: Figure {
       if !(value.isFinite && (!isLogY || value > 0)) { value = Double(train[stoppingEpoch - 1]) }
       if value.isFinite && (!isLogY || value > 0) {
         let head = axes.point(x: Double(stoppingEpoch), y: value)
-        let text = "early stop (epoch \(stoppingEpoch))"
+        let text =
+          stoppedEarly ? "early stop (epoch \(stoppingEpoch))" : "best epoch \(stoppingEpoch)"
         annotation = placeAnnotation(
           text, pointingAt: head, axes: axes, avoiding: obstacles, style: style)
         if let box = annotation?.box {

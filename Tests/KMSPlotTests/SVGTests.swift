@@ -13,6 +13,17 @@ struct SVGTests {
       title: "loss")
   }
 
+  @Test("a best epoch that ended no run early is marked as the best epoch, not an early stop")
+  func bestEpochWithoutStop() throws {
+    let history = SampleData.history(epochs: 24)
+    let curves = try TrainingCurves(
+      train: history.train, validation: history.validation, stoppingEpoch: history.best,
+      stoppedEarly: false, title: "loss")
+    let document = try curves.svgDocument()
+    #expect(document.contains(">best epoch 15</text>"))
+    #expect(!document.contains("early stop"))
+  }
+
   @Test("text stays text, shapes are vector elements, images are embedded")
   func structure() throws {
     let document = try Self.curves().svgDocument()

@@ -143,4 +143,24 @@ struct TensorTests {
     let total = Parallel.sumOverChunks(of: 100_000, minimumPerWorker: 1000) { Double($0.count) }
     #expect(total == 100_000)
   }
+
+  @Test("the pool's sleeping paths: a caller that sleeps for a slow part, helpers woken for a job")
+  func parallelSleepers() {
+    // A part far longer than the caller's spin makes the caller sleep until its last part is
+    // signalled; a pause longer than the helpers' spin between jobs makes them park, so the next
+    // job must wake them. A lost wake-up would hang here.
+    for round in 0..<20 {
+      let parts = 2 + round % 3
+      var hits = [Int](repeating: 0, count: parts)
+      hits.withUnsafeMutableBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        Parallel.run(parts: parts) { part in
+          if part == parts - 1 { usleep(2_000) }
+          base[part] += 1
+        }
+      }
+      #expect(hits == Array(repeating: 1, count: parts))
+      if round % 4 == 0 { usleep(5_000) }
+    }
+  }
 }

@@ -8,6 +8,17 @@
 
 #include <stdint.h>
 
+// Tells the CPU this thread is spinning on a shared variable (x86 `pause`, Arm `yield`): the loop
+// runs slower, draws less power and leaves the core's shared resources to the other hardware
+// thread, and leaving the loop does not flush the pipeline on a memory-order misprediction.
+static inline void kms_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 // One Adam step (Keras's form, ε outside the bias correction; `alpha` is α_t) on `count`
 // elements: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², each flushed to zero below the smallest
 // normal float, then w ← w − α_t·m / (√v + ε). The four arrays must not overlap. Every
