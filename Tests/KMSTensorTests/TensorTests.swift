@@ -129,16 +129,25 @@ struct TensorTests {
     }
   }
 
+  /// How many times a worker-pool loop of `parts` parts ran each part, the parts first waiting
+  /// `delay(part)` microseconds.
+  private func partVisits(_ parts: Int, delay: (Int) -> UInt32 = { _ in 0 }) -> [Int] {
+    var hits = [Int](repeating: 0, count: parts)
+    hits.withUnsafeMutableBufferPointer { buffer in
+      let base = buffer.baseAddress!
+      Parallel.run(parts: parts) { part in
+        if delay(part) > 0 { usleep(delay(part)) }
+        base[part] += 1
+      }
+    }
+    return hits
+  }
+
   @Test("a worker-pool loop visits every part exactly once, many times over")
   func parallelParts() {
     for round in 0..<200 {
       let parts = 1 + round % 7
-      var hits = [Int](repeating: 0, count: parts)
-      hits.withUnsafeMutableBufferPointer { buffer in
-        let base = buffer.baseAddress!
-        Parallel.run(parts: parts) { base[$0] += 1 }
-      }
-      #expect(hits == Array(repeating: 1, count: parts))
+      #expect(partVisits(parts) == Array(repeating: 1, count: parts))
     }
     let total = Parallel.sumOverChunks(of: 100_000, minimumPerWorker: 1000) { Double($0.count) }
     #expect(total == 100_000)
@@ -151,15 +160,8 @@ struct TensorTests {
     // job must wake them. A lost wake-up would hang here.
     for round in 0..<20 {
       let parts = 2 + round % 3
-      var hits = [Int](repeating: 0, count: parts)
-      hits.withUnsafeMutableBufferPointer { buffer in
-        let base = buffer.baseAddress!
-        Parallel.run(parts: parts) { part in
-          if part == parts - 1 { usleep(2_000) }
-          base[part] += 1
-        }
-      }
-      #expect(hits == Array(repeating: 1, count: parts))
+      #expect(partVisits(parts, delay: { $0 == parts - 1 ? 2_000 : 0 })
+        == Array(repeating: 1, count: parts))
       if round % 4 == 0 { usleep(5_000) }
     }
   }
