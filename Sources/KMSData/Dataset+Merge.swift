@@ -29,10 +29,20 @@ extension Dataset {
     (features.data + self.features.count).update(from: other.features.data, count: other.features.count)
     return Dataset(
       name: name ?? "\(self.name)+\(other.name)",
-      provenance: "\(provenance) + \(other.provenance)",
+      provenance: Dataset.mergedProvenance(provenance, other.provenance),
       features: features, labels: labels + other.labels, classNames: classNames,
       imageHeight: imageHeight, imageWidth: imageWidth,
       sourceIndices: sourceIndices + other.sourceIndices)
+  }
+
+  /// The provenance of two parts merged: their common source said once when the two differ only
+  /// after their last ": " (`KMNIST …, seed 1812: train part + validation part`), else both.
+  static func mergedProvenance(_ first: String, _ second: String) -> String {
+    guard let cut = first.range(of: ": ", options: .backwards),
+      let otherCut = second.range(of: ": ", options: .backwards),
+      first[..<cut.lowerBound] == second[..<otherCut.lowerBound]
+    else { return "\(first) + \(second)" }
+    return "\(first) + \(second[otherCut.upperBound...])"
   }
 
   /// `28×28 image examples` or `16-feature examples`, for messages.

@@ -1,5 +1,5 @@
 import Foundation
-import KMSData
+@testable import KMSData
 import KMSTensor
 import Testing
 
@@ -67,7 +67,7 @@ struct DatasetTests {
     let both = try a.merged(with: b)
     #expect(both.count == 3 && both.labels == [3, 1, 8] && both.sourceIndices == [3, 1, 8])
     #expect(both.features.scalars == a.features.scalars + b.features.scalars)
-    #expect(both.hasImageShape && both.provenance.contains(b.provenance))
+    #expect(both.hasImageShape && both.provenance.hasPrefix(a.provenance))
     let fewer = try dataset(classes: 3)
     #expect(throws: DataError.self) { try data.merged(with: fewer) }
     let codes = data.replacingFeatures(with: Tensor(shape: [data.count, 4]))
@@ -77,6 +77,16 @@ struct DatasetTests {
     } catch let error as DataError {
       #expect(error.kind == .mismatch && error.message.contains("4-feature"), "\(error.message)")
     }
+  }
+
+  @Test("two parts of one split name their common source once when merged")
+  func mergedProvenance() {
+    let source = "KMNIST test set (/data), re-split 7,000/1,000/2,000, seed 1812"
+    #expect(Dataset.mergedProvenance("\(source): train part", "\(source): validation part")
+      == "\(source): train part + validation part")
+    #expect(Dataset.mergedProvenance("sample: train part", "Fashion-MNIST: test part")
+      == "sample: train part + Fashion-MNIST: test part")
+    #expect(Dataset.mergedProvenance("one file", "another file") == "one file + another file")
   }
 
   @Test("first and random n per class, stratified; random is seed-stable")
