@@ -65,7 +65,7 @@ extension KMNIST {
     _ url: String, to target: String, md5: String, curl: String,
     connectTimeout: Int, folder: String
   ) throws {
-    let temporary = temporarySibling(of: target)
+    let temporary = AtomicFile.temporarySibling(of: target)
     defer { try? FileManager.default.removeItem(atPath: temporary) }  // gone after the rename
     let process = Process()
     process.executableURL = URL(fileURLWithPath: curl)

@@ -1,5 +1,6 @@
 // Whole-file reads and atomic writes, with errors that name the file.
 import Foundation
+import KMSTensor
 
 /// Reads a whole file.
 /// - Parameter path: the file to read.
@@ -23,40 +24,32 @@ func readFileBytes(at path: String) throws -> [UInt8] {
   }
 }
 
-/// Writes `bytes` to `path` atomically: into a temporary file in the same folder, then renamed
-/// over the target, so a reader never sees a half-written file and a failure leaves none behind.
+/// Writes `bytes` to `path` atomically (`AtomicFile`: a reader never sees a half-written file
+/// and a failure leaves none behind).
 /// - Parameters:
 ///   - bytes: the file's contents.
 ///   - path: the destination; its folder must exist.
-func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
-  let temporary = temporarySibling(of: path)
+func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(DataError) {
   do {
-    try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+    try AtomicFile.write(bytes, to: path)
   } catch {
-    try? FileManager.default.removeItem(atPath: temporary)
-    throw DataError(
-      .ioFailure, path: path, "cannot write the file (\(error.localizedDescription))",
-      hint: "check that the folder exists and is writable")
-  }
-  try moveIntoPlace(temporary, path)
-}
-
-/// Renames `temporary` over `path` (rename(2) is atomic within one file system); on failure the
-/// temporary file is removed.
-func moveIntoPlace(_ temporary: String, _ path: String) throws {
-  if rename(temporary, path) != 0 {
-    let reason = String(cString: strerror(errno))
-    try? FileManager.default.removeItem(atPath: temporary)
-    throw DataError(.ioFailure, path: path, "cannot move the finished file into place (\(reason))")
+    throw writeError(error)
   }
 }
 
-/// A hidden, unique name next to `path`: `folder/.name.partial-<pid>-<random>`.
-func temporarySibling(of path: String) -> String {
-  let url = URL(fileURLWithPath: path)
-  let folder = url.deletingLastPathComponent().path
-  let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-  return folder + "/." + url.lastPathComponent + ".partial-" + unique
+/// Renames a finished temporary file (`AtomicFile.temporarySibling`) over `path`.
+func moveIntoPlace(_ temporary: String, _ path: String) throws(DataError) {
+  do {
+    try AtomicFile.moveIntoPlace(temporary, path)
+  } catch {
+    throw writeError(error)
+  }
+}
+
+private func writeError(_ failure: AtomicFile.Failure) -> DataError {
+  DataError(
+    .ioFailure, path: failure.path, "cannot write the file (\(failure.reason))",
+    hint: "check that the folder exists and is writable")
 }
 
 /// True when a regular file (not a folder) exists at `path`.

@@ -245,7 +245,7 @@ func writeJSON(_ object: Any, to path: String) throws {
     withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
   try FileManager.default.createDirectory(
     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-  try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+  try AtomicFile.write(data, to: path)
 }
 
 /// The manifest of a results folder: every planned trial (so missing ones can be listed).
@@ -625,7 +625,7 @@ private func writeSlurmScript(
   try FileManager.default.createDirectory(
     atPath: (path as NSString).deletingLastPathComponent.isEmpty
       ? "." : (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-  try Data(script.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+  try AtomicFile.write(Data(script.utf8), to: path)
   chmod(path, 0o755)
 }
 

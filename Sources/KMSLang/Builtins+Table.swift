@@ -121,7 +121,7 @@ public final class TableObject: HostObject {
     }
     let expanded = (path as NSString).expandingTildeInPath
     do {
-      try Data(csv.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
+      try AtomicFile.write(Data(csv.utf8), to: expanded)
     } catch {
       throw arguments.error("cannot write '\(path)': \(writeFailure(error))",
                             help: "check that the folder exists and is writable")

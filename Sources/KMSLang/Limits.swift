@@ -141,6 +141,7 @@ public func writeProblem(at path: String) -> (message: String, help: String?)? {
 /// A failed write's error in words (never `NSCocoaErrorDomain error 512`).
 /// - Parameter error: what the write threw.
 public func writeFailure(_ error: any Error) -> String {
+  if let failure = error as? AtomicFile.Failure { return failure.reason }
   let error = error as NSError
   if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
     underlying.domain == NSPOSIXErrorDomain

@@ -1,5 +1,6 @@
 import Foundation
 import KMSNN
+import KMSTensor
 
 // The result of `sweep` and `narrow`: every trial's arguments, score and history, printed as the
 // paper's tables (arguments, best validation metric, its epoch, seconds, parameters; mean ± sd
@@ -327,10 +328,10 @@ func writeText(_ text: String, to path: String, _ arguments: Arguments) throws -
     if !folder.isEmpty {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
-    try Data(text.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
+    try AtomicFile.write(Data(text.utf8), to: expanded)
   } catch {
     throw arguments.error(
-      "cannot write '\(path)': \((error as NSError).localizedDescription)",
+      "cannot write '\(path)': \(writeFailure(error))",
       help: "check that the folder is writable")
   }
   return path

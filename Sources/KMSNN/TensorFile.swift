@@ -129,13 +129,9 @@ enum TensorFile {
     return (header, tensors)
   }
 
-  /// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path`, and
-  /// fsyncs the folder, so the rename itself survives a crash.
+  /// Writes `bytes` to `path` atomically and durably (`AtomicFile`, the file and its folder
+  /// fsynced, so a finished save survives a crash of the machine).
   static func writeAtomically(_ bytes: Data, to path: String, kind: String) throws(ModelFileError) {
-    func fail(_ reason: String) -> ModelFileError {
-      ModelFileError(path: path, message: "cannot write the \(kind) (\(reason))",
-                     hint: "check that the folder exists and is writable")
-    }
     guard !path.isEmpty else {
       throw ModelFileError(path: "\"\"", message: "cannot write the \(kind): the path is empty", hint: nil)
     }
@@ -144,31 +140,11 @@ enum TensorFile {
       throw ModelFileError(path: path, message: "cannot write the \(kind): it is a folder",
                            hint: "give a file name inside it")
     }
-    let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent().path
-    let temporary = folder + "/.\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw fail(String(cString: strerror(errno))) }
-    var written = 0
-    let ok = bytes.withUnsafeBytes { raw -> Bool in
-      while written < raw.count {
-        let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-        if n <= 0 { return false }
-        written += n
-      }
-      return fsync(fd) == 0
-    }
-    let writeError = errno
-    close(fd)
-    guard ok, rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(ok ? errno : writeError))
-      unlink(temporary)
-      throw fail(reason)
-    }
-    let folderFD = open(folder, O_RDONLY)
-    if folderFD >= 0 {
-      fsync(folderFD)
-      close(folderFD)
+    do {
+      try AtomicFile.write(bytes, to: path, durable: true)
+    } catch {
+      throw ModelFileError(path: path, message: "cannot write the \(kind) (\(error.reason))",
+                           hint: "check that the folder exists and is writable")
     }
   }
 

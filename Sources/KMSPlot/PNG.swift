@@ -2,6 +2,7 @@
 // reports errors with longjmp, which must not cross Swift frames.
 internal import CPNG
 import Foundation
+import KMSTensor
 
 /// What a PNG file's header says about its pixels.
 public struct PNGInfo: Equatable, Sendable {
@@ -144,47 +145,11 @@ private func message(of image: inout png_image) -> String {
   return text.isEmpty ? "unknown libpng error" : text.lowercased()
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path` (rename(2) is
-/// atomic within one file system). On any failure the temporary file is removed.
-func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
-  let url = URL(fileURLWithPath: path)
-  let folder = url.deletingLastPathComponent().path
-  let temporary =
-    folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-  func failure(_ code: Int32) -> PlotError {
-    var reason = String(cString: strerror(code))
-    if let first = reason.first { reason = first.lowercased() + reason.dropFirst() }
-    if code == ENOENT {
-      // The folder may exist and still take no new files (/proc, /sys): say which it is.
-      reason += FileManager.default.fileExists(atPath: folder)
-        ? " (the folder '\(folder)' does not take new files)" : " (folder '\(folder)' does not exist)"
-    }
-    return PlotError.unwritablePath(path: path, reason: reason)
-  }
-  let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-  guard descriptor >= 0 else { throw failure(errno) }
-  var offset = 0
-  while offset < bytes.count {
-    let count = bytes.withUnsafeBytes { raw in
-      write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-    }
-    if count < 0 {
-      if errno == EINTR { continue }
-      let code = errno
-      close(descriptor)
-      unlink(temporary)
-      throw failure(code)
-    }
-    offset += count
-  }
-  guard close(descriptor) == 0 else {
-    let code = errno
-    unlink(temporary)
-    throw failure(code)
-  }
-  guard rename(temporary, path) == 0 else {
-    let code = errno
-    unlink(temporary)
-    throw failure(code)
+/// Writes `bytes` to `path` atomically (`AtomicFile`), a failure worded as a `PlotError`.
+func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(PlotError) {
+  do {
+    try AtomicFile.write(bytes, to: path)
+  } catch {
+    throw PlotError.unwritablePath(path: path, reason: error.reason)
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KMSLang
+import KMSTensor
 
 /// The interactive loop, modelled on lua.c's `doREPL`: read an entry (more lines while it is
 /// incomplete), run it, echo an expression's value, report errors and carry on.
@@ -525,7 +526,7 @@ final class REPL {
       script += entry + "\n"
     }
     do {
-      try Data(script.utf8).write(to: URL(fileURLWithPath: expanded), options: .atomic)
+      try AtomicFile.write(Data(script.utf8), to: expanded)
       write("saved \(acceptedInput.count) entries to \(path)\n")
     } catch {
       writeError("cannot write '\(path)': \(writeFailure(error))\n")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KMSLang
+import KMSTensor
 
 /// The `kms` command: `kms` (a REPL), `kms file.kms` and `kms -e code` (the default
 /// subcommand, `run`), and `kms bench`.
@@ -239,7 +240,7 @@ func writeAtomically(_ data: Data, to path: String) throws {
   if !folder.isEmpty {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
   }
-  try data.write(to: URL(fileURLWithPath: expanded), options: .atomic)
+  try AtomicFile.write(data, to: expanded)
 }
 
 /// Deepest kms recursion the command allows; the interpreter thread's stack is sized for it.
