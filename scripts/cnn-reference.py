@@ -124,6 +124,9 @@ def main():
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1, help="initialisation and shuffling")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--adam", choices=["torch", "keras"], default="torch",
+                        help="where Adam adds ε: PyTorch's (to √v̂) or Keras's and kms's "
+                             "(to √v, before the bias correction)")
     parser.add_argument("--check-labels", metavar="FILE",
                         help="kms's data.train.labels, one a line, to compare with this split")
     args = parser.parse_args()
@@ -167,6 +170,11 @@ def main():
             optimizer.zero_grad()
             loss = loss_function(model(x[rows]), y[rows])
             loss.backward()
+            if args.adam == "keras":
+                # NOTE: Keras's w −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε) is PyTorch's update with
+                # ε / √(1−β₂ᵗ) in place of ε (32× larger at the first step).
+                t = optimizer.state[model[0].weight].get("step", 0) + 1
+                optimizer.param_groups[0]["eps"] = 1e-7 / (1 - 0.999 ** float(t)) ** 0.5
             optimizer.step()
             total += loss.item() * len(rows)
         seconds = time.perf_counter() - start

@@ -101,6 +101,34 @@ struct CNNBindingTests {
     #expect(FileManager.default.fileExists(atPath: "\(folder)/confusion.png"))
   }
 
+  @Test("trainer(adam:) picks where Adam adds ε: the forms train differently; others are refused")
+  func adamForms() {
+    let (output, error) = Self.run("""
+      data = kmnist(sample: true)
+      small = data.train.subset(per_class: 10, seed: 1)
+      fn run(form) {
+        m = classifier([conv(4, 3), maxpool(2), dense(10)], seed: 2)
+        t = trainer(m, small, lr: 0.001, batch: 20, seed: 1, adam: form)
+        return t.fit(2, verbose: false).loss
+      }
+      print(run("keras") == run("keras"), run("pytorch") == run("pytorch"), run("keras") == run("pytorch"))
+      """)
+    #expect(error == nil, "\(String(describing: error))")
+    #expect(output.contains("true true false"), "\(output)")
+    // A literal is refused by the checker before the run; a computed name at the call.
+    let (_, unknown) = Self.run("""
+      forms = ["sgd"]
+      t = trainer(classifier(784, hidden: [4]), kmnist(sample: true), adam: forms[0])
+      """)
+    #expect(unknown?.message == "unknown adam form \"sgd\"", "\(String(describing: unknown?.message))")
+    #expect(unknown?.help == "use \"keras\" or \"pytorch\"", "\(String(describing: unknown?.help))")
+    let (_, prior) = Self.run("""
+      ae = autoencoder([16, 2], code: "linear")
+      t = trainer(ae, kmnist(sample: true), prior: "swiss_roll", adam: "pytorch")
+      """)
+    #expect(prior?.message.contains("without a prior") == true, "\(String(describing: prior?.message))")
+  }
+
   @Test("augment refuses codes: it distorts images")
   func augmentNeedsImages() {
     let (_, error) = Self.run("""
