@@ -98,7 +98,8 @@ extension BuiltinRegistry {
                      .keyword("batch", .integer, default: .number(128)),
                      .keyword("validation", .optional(.host("dataset")), default: .none),
                      .keyword("seed", .integer, default: .number(0)),
-                     .keyword("adam", .string, default: .string("keras")).choosing(AdamEpsilon.self),
+                     .keyword("adam", .string, default: .string("keras"))
+                       .choosing(AdamEpsilon.self),
                      .keyword("prior", .optional(.string), default: .none).choosing(Prior.Kind.self),
                      .keyword("penalty", .optional(.string), default: .none)
                        .choosing(PriorOptions.Penalty.self),
@@ -113,8 +114,9 @@ extension BuiltinRegistry {
                      .keyword("enc_steps", .optional(.integer), default: .none),
                      .keyword("adv_batch", .optional(.integer), default: .none)],
         summary: "a trainer for a model on data (a data value's train/validation, or one dataset); "
-          + "prior: pushes an autoencoder's code toward a prior such as \"swiss_roll\" or \"one_hot\"; "
-          + "adam: where Adam adds ε, \"keras\" (to √v) or \"pytorch\" (to the bias-corrected √v̂)",
+          + "prior: pushes an autoencoder's code toward a prior such as \"swiss_roll\" or "
+          + "\"one_hot\"; adam: where Adam adds ε, \"keras\" (to √v) or \"pytorch\" (to the "
+          + "bias-corrected √v̂)",
         example: "t = trainer(ae, data, lr: 0.0008, batch: 164)"
       ) { arguments in
         let model = try arguments.host("model", as: ModelObject.self)
@@ -179,8 +181,8 @@ extension BuiltinRegistry {
           batchSize: batch, seed: UInt64(seed))
         let settings = TrainerSettings(
           learningRate: Float(lr), batchSize: batch, seed: UInt64(seed), options: options,
-          dataClassCount: training.classCount, trainingCount: training.count, dataProvenance: provenance,
-          adamEpsilon: adamEpsilon == .keras ? nil : adamEpsilon)
+          dataClassCount: training.classCount, trainingCount: training.count,
+          dataProvenance: provenance, adamEpsilon: adamEpsilon == .keras ? nil : adamEpsilon)
         return .host(TrainerObject(trainer: trainer, model: model, dataProvenance: provenance, settings: settings))
       })
     register(

@@ -112,13 +112,14 @@ public final class Adam {
 /// Where Adam adds ε. Kingma & Ba 2015 give both forms, and the frameworks differ. They are the
 /// same update but for ε's size in the first steps: Keras's ε on √v is ε / √(1 − β₂ᵗ) on √v̂, 32
 /// times PyTorch's ε at the first step, 1.07 times it after 2,000 steps (β₂ 0.999).
-/// NOTE: that difference is not negligible for the paper's CNN, whose dense layer holds 99% of
-/// the weights and whose first gradients are mostly below 1e-5: on kmnist-10k (README,
-/// "Convolutional networks") PyTorch trained with Keras's form lands where kms does (93.6–93.9%),
-/// and kms trained with PyTorch's form where PyTorch does.
+/// NOTE: that is not negligible for the paper's CNN, whose dense layer holds 99% of the weights
+/// and whose first gradients are often below 1e-5 (16% of that layer's at the first step): a
+/// weight whose first |g| is 1e-6 moves 0.24·lr in Keras's form, 0.91·lr in PyTorch's. On
+/// kmnist-10k (the README's "Convolutional networks"), the same runs in PyTorch's form reached
+/// 0.4 points more test accuracy on average, in kms and in PyTorch alike (three seeds each).
 public enum AdamEpsilon: String, Codable, CaseIterable, Sendable {
   /// ε added to √v before the bias correction (the paper's §2 "ε̂"): Keras's and TensorFlow's
-  /// form, kms's default, as the paper's authors trained.
+  /// form, and kms's default.
   case keras
   /// ε added to the bias-corrected √v̂ (the paper's Algorithm 1): PyTorch's and optax's form.
   case pytorch

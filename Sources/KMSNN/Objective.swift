@@ -99,7 +99,8 @@ public class SupervisedObjective: Objective {
   ///   - target: the comparison.
   ///   - learningRate: Adam's step size.
   ///   - adamEpsilon: where Adam adds ε.
-  public init(model: Model, target: Target, learningRate: Float, adamEpsilon: AdamEpsilon = .keras) {
+  public init(model: Model, target: Target, learningRate: Float,
+              adamEpsilon: AdamEpsilon = .keras) {
     self.model = model
     self.target = target
     let name: String

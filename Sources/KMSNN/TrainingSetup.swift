@@ -154,7 +154,8 @@ public enum TrainingSetup {
       // NOTE: Part B's objectives run several Adams in the paper's (Keras's) form; the other form
       // exists for the comparison models (the CNN against PyTorch), which train without a prior.
       guard adamEpsilon == .keras else {
-        throw TrainingSetupError("adam: \"\(adamEpsilon.rawValue)\" is for training without a prior",
+        throw TrainingSetupError(
+          "adam: \"\(adamEpsilon.rawValue)\" is for training without a prior",
                                  hint: "drop adam: to train with a prior in Keras's form")
       }
       return PriorObjective(model: autoencoder, penalty: penalty, learningRate: learningRate, seed: seed)
@@ -166,6 +167,7 @@ public enum TrainingSetup {
       return ClassificationObjective(model: model, learningRate: learningRate,
                                      adamEpsilon: adamEpsilon)
     }
-    return ReconstructionObjective(model: model, learningRate: learningRate, adamEpsilon: adamEpsilon)
+    return ReconstructionObjective(model: model, learningRate: learningRate,
+                                   adamEpsilon: adamEpsilon)
   }
 }

@@ -180,16 +180,18 @@ struct StateTests {
 
   @Test("a checkpoint keeps Adam's ε form, so PyTorch's form resumes bit for bit")
   func checkpointAdamForm() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("kms-\(UUID().uuidString).kmsckpt").path
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("kms-\(UUID().uuidString).kmsckpt").path
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let settings = TrainerSettings(learningRate: 0.01, batchSize: 10, seed: 3, options: PriorOptions(),
-                                   dataClassCount: 2, trainingCount: 48, dataProvenance: "toy",
-                                   adamEpsilon: .pytorch)
+    let settings = TrainerSettings(learningRate: 0.01, batchSize: 10, seed: 3,
+                                   options: PriorOptions(), dataClassCount: 2, trainingCount: 48,
+                                   dataProvenance: "toy", adamEpsilon: .pytorch)
     func objective(_ model: Model, _ form: AdamEpsilon) -> ReconstructionObjective {
       ReconstructionObjective(model: model, learningRate: 0.01, adamEpsilon: form)
     }
     let model = Autoencoder(inputSize: 8, encoderSizes: [5, 3], seed: 6)
-    let trainer = Trainer(objective: objective(model, .pytorch), training: toy(seed: 1), batchSize: 10, seed: 3)
+    let trainer = Trainer(objective: objective(model, .pytorch), training: toy(seed: 1),
+                          batchSize: 10, seed: 3)
     trainer.fit(epochs: 2)
     try Checkpoint.write(trainer, model: model, settings: settings, to: path)
     let contents = try Checkpoint.read(from: path)
