@@ -118,9 +118,9 @@ public final class Adam {
 /// kmnist-10k (the README's "Convolutional networks"), the same runs in PyTorch's form reached
 /// 0.4 points more test accuracy on average, in kms and in PyTorch alike (three seeds each).
 public enum AdamEpsilon: String, Codable, CaseIterable, Sendable {
-  /// ε added to √v before the bias correction (the paper's §2 "ε̂"): Keras's and TensorFlow's
+  /// ε added to √v before the bias correction (Kingma & Ba's §2 "ε̂"): Keras's and TensorFlow's
   /// form, and kms's default.
   case keras
-  /// ε added to the bias-corrected √v̂ (the paper's Algorithm 1): PyTorch's and optax's form.
+  /// ε added to the bias-corrected √v̂ (their Algorithm 1): PyTorch's and optax's form.
   case pytorch
 }
