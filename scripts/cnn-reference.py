@@ -14,12 +14,13 @@ ascending row order. `--check-labels FILE` compares the train part's labels with
 `data.train.labels` (one number a line) so a change to either side shows.
 
 The network and recipe match kms's: Glorot-uniform weights and zero biases (Keras), inverted
-dropout, softmax cross-entropy on the logits, Adam (β 0.9/0.999, ε 1e-7), batch 128, the
-training set reshuffled every epoch, validation and test in evaluation mode. Early stopping, when
-asked for, watches validation accuracy (improvement > 0.001) and restores the best epoch's
-weights, as `t.fit(…, early_stop: true, monitor: "val_accuracy", delta: 0.001)` does. `--refit`
-trains on the training and validation images together (8,000) for `--epochs`, as recipe 3 of
-samples/cnn.kms does.
+dropout, softmax cross-entropy on the logits, Adam (β 0.9/0.999, ε 1e-7), batch 128, the training
+set reshuffled every epoch, validation and test in evaluation mode. `--adam` says where Adam adds
+ε: `pytorch` (the default here) to the bias-corrected √v̂, as kms's `trainer(…, adam: "pytorch")`;
+`keras` to √v, as Keras and kms's default. Early stopping, when asked for, watches validation
+accuracy (improvement > 0.001) and restores the best epoch's weights, as `t.fit(…, early_stop:
+true, monitor: "val_accuracy", delta: 0.001)` does. `--refit` trains on the training and
+validation images together (8,000) for `--epochs`, as recipe 3 of samples/cnn.kms does.
 """
 
 import argparse
@@ -124,6 +125,9 @@ def main():
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1, help="initialisation and shuffling")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--adam", choices=["pytorch", "keras"], default="pytorch",
+                        help="where Adam adds ε: PyTorch's (to √v̂) or Keras's and kms's "
+                             "(to √v, before the bias correction)")
     parser.add_argument("--check-labels", metavar="FILE",
                         help="kms's data.train.labels, one a line, to compare with this split")
     args = parser.parse_args()
@@ -167,6 +171,11 @@ def main():
             optimizer.zero_grad()
             loss = loss_function(model(x[rows]), y[rows])
             loss.backward()
+            if args.adam == "keras":
+                # NOTE: Keras's w −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε) is PyTorch's update with
+                # ε / √(1−β₂ᵗ) in place of ε (32× larger at the first step).
+                t = optimizer.state[model[0].weight].get("step", 0) + 1
+                optimizer.param_groups[0]["eps"] = 1e-7 / (1 - 0.999 ** float(t)) ** 0.5
             optimizer.step()
             total += loss.item() * len(rows)
         seconds = time.perf_counter() - start

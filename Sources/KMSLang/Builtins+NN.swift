@@ -98,6 +98,8 @@ extension BuiltinRegistry {
                      .keyword("batch", .integer, default: .number(128)),
                      .keyword("validation", .optional(.host("dataset")), default: .none),
                      .keyword("seed", .integer, default: .number(0)),
+                     .keyword("adam", .string, default: .string("keras"))
+                       .choosing(AdamEpsilon.self),
                      .keyword("prior", .optional(.string), default: .none).choosing(Prior.Kind.self),
                      .keyword("penalty", .optional(.string), default: .none)
                        .choosing(PriorOptions.Penalty.self),
@@ -112,7 +114,9 @@ extension BuiltinRegistry {
                      .keyword("enc_steps", .optional(.integer), default: .none),
                      .keyword("adv_batch", .optional(.integer), default: .none)],
         summary: "a trainer for a model on data (a data value's train/validation, or one dataset); "
-          + "prior: pushes an autoencoder's code toward a prior such as \"swiss_roll\" or \"one_hot\"",
+          + "prior: pushes an autoencoder's code toward a prior such as \"swiss_roll\" or "
+          + "\"one_hot\"; adam: where Adam adds ε, \"keras\" (to √v) or \"pytorch\" (to the "
+          + "bias-corrected √v̂)",
         example: "t = trainer(ae, data, lr: 0.0008, batch: 164)"
       ) { arguments in
         let model = try arguments.host("model", as: ModelObject.self)
@@ -124,6 +128,10 @@ extension BuiltinRegistry {
         try arguments.require("lr", lr <= 10, "at most 10")
         let batch = try arguments.integer("batch", atLeast: 1)
         let seed = try arguments.integer("seed", atLeast: 0)
+        guard let adamEpsilon = AdamEpsilon(rawValue: try arguments.string("adam")) else {
+          throw arguments.error("unknown adam form \(arguments["adam"].repr)",
+                                help: "use \"keras\" or \"pytorch\"")
+        }
         var training: Dataset
         var validation: Dataset?
         var provenance: String
@@ -157,7 +165,8 @@ extension BuiltinRegistry {
         let options = try priorOptions(arguments)
         var objective = try libraryCall(arguments) {
           try TrainingSetup.objective(for: model.model, learningRate: Float(lr), seed: UInt64(seed),
-                                      dataClassCount: training.classCount, options: options)
+                                      dataClassCount: training.classCount, options: options,
+                                      adamEpsilon: adamEpsilon)
         }
         if let augmented {
           let plain = objective
@@ -172,7 +181,8 @@ extension BuiltinRegistry {
           batchSize: batch, seed: UInt64(seed))
         let settings = TrainerSettings(
           learningRate: Float(lr), batchSize: batch, seed: UInt64(seed), options: options,
-          dataClassCount: training.classCount, trainingCount: training.count, dataProvenance: provenance)
+          dataClassCount: training.classCount, trainingCount: training.count,
+          dataProvenance: provenance, adamEpsilon: adamEpsilon == .keras ? nil : adamEpsilon)
         return .host(TrainerObject(trainer: trainer, model: model, dataProvenance: provenance, settings: settings))
       })
     register(

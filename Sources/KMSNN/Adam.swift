@@ -5,9 +5,10 @@ import KMSTensor
 /// named group of parameters, so separate optimizers can own separate parts of one model (Part B
 /// updates the encoder alone with its own Adam).
 ///
-/// The update is Keras's form, with ε outside the bias correction:
+/// The update, with ε where `epsilonForm` puts it:
 ///   m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,
-///   α_t = lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ),  w ← w − α_t · m / (√v + ε).
+///   α_t = lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ),  w ← w − α_t · m / (√v + ε_t),
+/// with ε_t = ε (Keras's form) or ε · √(1 − β₂ᵗ) (PyTorch's: lr · m̂ / (√v̂ + ε) rewritten).
 public final class Adam {
   /// A name for messages and summaries, such as `encoder`.
   public let name: String
@@ -21,8 +22,10 @@ public final class Adam {
   public let beta1: Float
   /// Decay of the second-moment average (0.999).
   public let beta2: Float
-  /// Added to √v to avoid division by zero (1e-7, Keras's default).
+  /// Added to √v (or √v̂) to avoid division by zero (1e-7, Keras's default).
   public let epsilon: Float
+  /// Where ε is added: Keras's form or PyTorch's.
+  public let epsilonForm: AdamEpsilon
   /// Steps taken so far (t in the formulas).
   public private(set) var step = 0
 
@@ -30,6 +33,7 @@ public final class Adam {
   let secondMoments: [Tensor]  // v
   private let indexOf: [ObjectIdentifier: Int]  // a parameter's place in `parameters`
   private var stepSize: Float = 0      // α_t of the current step
+  private var stepEpsilon: Float = 0   // ε_t of the current step
 
   /// Creates an optimizer for a group of parameters.
   /// - Parameters:
@@ -39,8 +43,10 @@ public final class Adam {
   ///   - beta1: first-moment decay, in [0, 1).
   ///   - beta2: second-moment decay, in [0, 1).
   ///   - epsilon: stabiliser, > 0.
+  ///   - epsilonForm: where ε is added (Keras's form by default).
   public init(name: String = "adam", parameters: [Parameter], learningRate: Float = 0.001,
-              beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+              beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+              epsilonForm: AdamEpsilon = .keras) {
     Adam.check(learningRate: learningRate)
     precondition((0..<1).contains(beta1), "Adam beta1 must be in [0, 1), got \(beta1)")
     precondition((0..<1).contains(beta2), "Adam beta2 must be in [0, 1), got \(beta2)")
@@ -48,7 +54,7 @@ public final class Adam {
     self.name = name
     self.parameters = parameters
     self.learningRate = learningRate
-    (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
+    (self.beta1, self.beta2, self.epsilon, self.epsilonForm) = (beta1, beta2, epsilon, epsilonForm)
     firstMoments = parameters.map { Tensor(shape: $0.shape) }
     indexOf = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { (ObjectIdentifier($1), $0) })
     secondMoments = parameters.map { Tensor(shape: $0.shape) }
@@ -74,7 +80,9 @@ public final class Adam {
   public func beginStep() {
     step += 1
     let t = Float(step)
-    stepSize = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
+    let correction2 = (1 - powf(beta2, t)).squareRoot()
+    stepSize = learningRate * correction2 / (1 - powf(beta1, t))
+    stepEpsilon = epsilonForm == .pytorch ? epsilon * correction2 : epsilon
   }
 
   /// Updates one parameter of this group with the step begun by `beginStep()`.
@@ -82,7 +90,7 @@ public final class Adam {
   public func update(_ parameter: Parameter) {
     guard let index = indexOf[ObjectIdentifier(parameter)] else { return }
     precondition(step > 0, "Adam.update(_:) called before beginStep()")
-    let (alpha, b1, b2, eps) = (stepSize, beta1, beta2, epsilon)
+    let (alpha, b1, b2, eps) = (stepSize, beta1, beta2, stepEpsilon)
     let (w, g) = (parameter.value.data, parameter.gradient.data)
     let (m, v) = (firstMoments[index].data, secondMoments[index].data)
     let count = parameter.value.count
@@ -99,4 +107,20 @@ public final class Adam {
                          beta1: b1, beta2: b2, epsilon: eps)
     }
   }
+}
+
+/// Where Adam adds ε. Kingma & Ba 2015 give both forms, and the frameworks differ. They are the
+/// same update but for ε's size in the first steps: Keras's ε on √v is ε / √(1 − β₂ᵗ) on √v̂, 32
+/// times PyTorch's ε at the first step, 1.07 times it after 2,000 steps (β₂ 0.999).
+/// NOTE: that is not negligible for the paper's CNN, whose dense layer holds 99% of the weights
+/// and whose first gradients are often below 1e-5 (16% of that layer's at the first step): a
+/// weight whose first |g| is 1e-6 moves 0.24·lr in Keras's form, 0.91·lr in PyTorch's. On
+/// kmnist-10k (the README's "Convolutional networks"), the same runs in PyTorch's form reached
+/// 0.4 points more test accuracy on average, in kms and in PyTorch alike (three seeds each).
+public enum AdamEpsilon: String, Codable, CaseIterable, Sendable {
+  /// ε added to √v before the bias correction (Kingma & Ba's §2 "ε̂"): Keras's and TensorFlow's
+  /// form, and kms's default.
+  case keras
+  /// ε added to the bias-corrected √v̂ (their Algorithm 1): PyTorch's and optax's form.
+  case pytorch
 }

@@ -17,12 +17,16 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
   public var trainingCount: Int
   /// Which data it trained on, for messages.
   public var dataProvenance: String
+  /// Where Adam adds ε; nil is Keras's form (checkpoints from before the choice existed).
+  public var adamEpsilon: AdamEpsilon?
 
   /// Creates settings.
   public init(learningRate: Float, batchSize: Int, seed: UInt64, options: PriorOptions,
-              dataClassCount: Int, trainingCount: Int, dataProvenance: String) {
+              dataClassCount: Int, trainingCount: Int, dataProvenance: String,
+              adamEpsilon: AdamEpsilon? = nil) {
     (self.learningRate, self.batchSize, self.seed, self.options) = (learningRate, batchSize, seed, options)
     (self.dataClassCount, self.trainingCount, self.dataProvenance) = (dataClassCount, trainingCount, dataProvenance)
+    self.adamEpsilon = adamEpsilon
   }
 }
 
@@ -165,7 +169,8 @@ public enum Checkpoint {
     }
     let objective = try TrainingSetup.objective(
       for: contents.model, learningRate: settings.learningRate, seed: settings.seed,
-      dataClassCount: settings.dataClassCount, options: settings.options)
+      dataClassCount: settings.dataClassCount, options: settings.options,
+      adamEpsilon: settings.adamEpsilon ?? .keras)
     do { try objective.restore(contents.state) } catch {
       throw TrainingSetupError(error.message, hint: error.hint)
     }

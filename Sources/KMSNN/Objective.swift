@@ -98,7 +98,9 @@ public class SupervisedObjective: Objective {
   ///   - model: any model; for reconstruction its output must have its input's size.
   ///   - target: the comparison.
   ///   - learningRate: Adam's step size.
-  public init(model: Model, target: Target, learningRate: Float) {
+  ///   - adamEpsilon: where Adam adds ε.
+  public init(model: Model, target: Target, learningRate: Float,
+              adamEpsilon: AdamEpsilon = .keras) {
     self.model = model
     self.target = target
     let name: String
@@ -112,7 +114,8 @@ public class SupervisedObjective: Objective {
                    "\(model.kindDescription) does not give \(count) logits")
       name = "classifier"
     }
-    optimizer = Adam(name: name, parameters: model.store.parameters, learningRate: learningRate)
+    optimizer = Adam(name: name, parameters: model.store.parameters, learningRate: learningRate,
+                     epsilonForm: adamEpsilon)
   }
 
   /// The model's store.
@@ -191,8 +194,10 @@ public final class ReconstructionObjective: SupervisedObjective {
   /// - Parameters:
   ///   - model: a model whose output has its input's size (an autoencoder).
   ///   - learningRate: Adam's step size.
-  public init(model: Model, learningRate: Float) {
-    super.init(model: model, target: .reconstruction, learningRate: learningRate)
+  ///   - adamEpsilon: where Adam adds ε.
+  public init(model: Model, learningRate: Float, adamEpsilon: AdamEpsilon = .keras) {
+    super.init(model: model, target: .reconstruction, learningRate: learningRate,
+               adamEpsilon: adamEpsilon)
   }
 }
 
@@ -202,8 +207,10 @@ public final class ClassificationObjective: SupervisedObjective {
   /// - Parameters:
   ///   - model: a model that gives logits (`classCount` is set).
   ///   - learningRate: Adam's step size.
-  public init(model: Model, learningRate: Float) {
+  ///   - adamEpsilon: where Adam adds ε.
+  public init(model: Model, learningRate: Float, adamEpsilon: AdamEpsilon = .keras) {
     precondition(model.classCount != nil, "\(model.kindDescription) gives no class logits")
-    super.init(model: model, target: .classes(model.classCount!), learningRate: learningRate)
+    super.init(model: model, target: .classes(model.classCount!), learningRate: learningRate,
+               adamEpsilon: adamEpsilon)
   }
 }

@@ -141,13 +141,22 @@ public enum TrainingSetup {
   ///   - seed: fixes the objective's own random choices (prior samples, a discriminator).
   ///   - dataClassCount: the classes of the training data.
   ///   - options: Part B's options; empty for plain training.
+  ///   - adamEpsilon: where Adam adds ε; PyTorch's form only for plain training.
   public static func objective(for model: Model, learningRate: Float, seed: UInt64,
-                               dataClassCount: Int, options: PriorOptions = PriorOptions())
+                               dataClassCount: Int, options: PriorOptions = PriorOptions(),
+                               adamEpsilon: AdamEpsilon = .keras)
     throws(TrainingSetupError) -> Objective
   {
     if let penalty = try options.penalty(for: model, dataClassCount: dataClassCount) {
       guard let autoencoder = model as? Autoencoder else {
         throw TrainingSetupError("only an autoencoder's code can follow a prior, not a \(model.kindDescription)")
+      }
+      // NOTE: Part B's objectives run several Adams in the paper's (Keras's) form; the other form
+      // exists for the comparison models (the CNN against PyTorch), which train without a prior.
+      guard adamEpsilon == .keras else {
+        throw TrainingSetupError(
+          "adam: \"\(adamEpsilon.rawValue)\" is for training without a prior",
+                                 hint: "drop adam: to train with a prior in Keras's form")
       }
       return PriorObjective(model: autoencoder, penalty: penalty, learningRate: learningRate, seed: seed)
     }
@@ -155,8 +164,10 @@ public enum TrainingSetup {
       guard dataClassCount <= classes else {
         throw TrainingSetupError("the data has \(dataClassCount) classes but the classifier only \(classes)")
       }
-      return ClassificationObjective(model: model, learningRate: learningRate)
+      return ClassificationObjective(model: model, learningRate: learningRate,
+                                     adamEpsilon: adamEpsilon)
     }
-    return ReconstructionObjective(model: model, learningRate: learningRate)
+    return ReconstructionObjective(model: model, learningRate: learningRate,
+                                   adamEpsilon: adamEpsilon)
   }
 }

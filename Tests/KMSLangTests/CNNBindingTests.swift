@@ -101,6 +101,38 @@ struct CNNBindingTests {
     #expect(FileManager.default.fileExists(atPath: "\(folder)/confusion.png"))
   }
 
+  @Test("trainer(adam:) picks where Adam adds ε: the forms train differently; others are refused")
+  func adamForms() {
+    let (output, error) = Self.run("""
+      data = kmnist(sample: true)
+      small = data.train.subset(per_class: 10, seed: 1)
+      fn run(form) {
+        m = classifier([conv(4, 3), maxpool(2), dense(10)], seed: 2)
+        t = trainer(m, small, lr: 0.001, batch: 20, seed: 1, adam: form)
+        return t.fit(2, verbose: false).loss
+      }
+      k = run("keras")
+      p = run("pytorch")
+      print(k == run("keras"), p == run("pytorch"), k == p)
+      """)
+    #expect(error == nil, "\(String(describing: error))")
+    #expect(output.contains("true true false"), "\(output)")
+    // A literal is refused by the checker before the run; a computed name at the call.
+    let (_, unknown) = Self.run("""
+      forms = ["sgd"]
+      t = trainer(classifier(784, hidden: [4]), kmnist(sample: true), adam: forms[0])
+      """)
+    #expect(unknown?.message == "unknown adam form \"sgd\"",
+            "\(String(describing: unknown?.message))")
+    #expect(unknown?.help == "use \"keras\" or \"pytorch\"", "\(String(describing: unknown?.help))")
+    let (_, prior) = Self.run("""
+      ae = autoencoder([16, 2], code: "linear")
+      t = trainer(ae, kmnist(sample: true), prior: "swiss_roll", adam: "pytorch")
+      """)
+    #expect(prior?.message.contains("without a prior") == true,
+            "\(String(describing: prior?.message))")
+  }
+
   @Test("augment refuses codes: it distorts images")
   func augmentNeedsImages() {
     let (_, error) = Self.run("""
@@ -141,10 +173,11 @@ struct CNNSampleTests {
     #expect(text.contains("Total params: 4,680,730"))
     #expect(text.contains("Total params: 557,322"))
     #expect(text.contains("The paper's comparison models"))
-    // The table names each recipe: the authors', the one chosen on validation, and its refit on
-    // train + validation (100 + 100 images in the quick run).
+    // The table names each recipe: the authors', the one chosen on validation, its refit on
+    // train + validation (100 + 100 images in the quick run), and that refit in PyTorch's Adam form.
     let rows = text.split(separator: "\n").filter { $0.contains(" 4680730 ") || $0.contains(" 557322 ") }
-    #expect(rows.count == 4, "\(text)")
+    #expect(rows.count == 5, "\(text)")
+    #expect(rows.contains { $0.contains("as 3, with PyTorch's Adam form") }, "\(text)")
     #expect(rows.first?.contains("Adam 0.0013, batch 128, 1 epoch (the authors')") == true, "\(text)")
     #expect(rows.contains { $0.contains("batch 32, early stopping on val_accuracy (chosen on validation)") })
     #expect(rows.contains { $0.contains("refitted on train + validation (200) for 1 epoch") }, "\(text)")

@@ -178,6 +178,36 @@ struct StateTests {
     #expect(contents.model.store.values.isIdentical(to: model.store.values))
   }
 
+  @Test("a checkpoint keeps Adam's ε form, so PyTorch's form resumes bit for bit")
+  func checkpointAdamForm() throws {
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("kms-\(UUID().uuidString).kmsckpt").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let settings = TrainerSettings(learningRate: 0.01, batchSize: 10, seed: 3,
+                                   options: PriorOptions(), dataClassCount: 2, trainingCount: 48,
+                                   dataProvenance: "toy", adamEpsilon: .pytorch)
+    func objective(_ model: Model, _ form: AdamEpsilon) -> ReconstructionObjective {
+      ReconstructionObjective(model: model, learningRate: 0.01, adamEpsilon: form)
+    }
+    let model = Autoencoder(inputSize: 8, encoderSizes: [5, 3], seed: 6)
+    let trainer = Trainer(objective: objective(model, .pytorch), training: toy(seed: 1),
+                          batchSize: 10, seed: 3)
+    trainer.fit(epochs: 2)
+    try Checkpoint.write(trainer, model: model, settings: settings, to: path)
+    let contents = try Checkpoint.read(from: path)
+    #expect(contents.settings.adamEpsilon == .pytorch)
+    let resumed = try Checkpoint.makeTrainer(contents, training: toy(seed: 1), validation: nil)
+    trainer.fit(epochs: 2)
+    resumed.fit(epochs: 2)
+    #expect(resumed.history.records.map(\.trainLoss) == trainer.history.records.map(\.trainLoss))
+    #expect(contents.model.store.values.isIdentical(to: model.store.values))
+    // The same run in Keras's form takes other steps (the toy's gradients reach ε's size).
+    let keras = Autoencoder(inputSize: 8, encoderSizes: [5, 3], seed: 6)
+    Trainer(objective: objective(keras, .keras), training: toy(seed: 1), batchSize: 10, seed: 3)
+      .fit(epochs: 4)
+    #expect(!keras.store.values.isIdentical(to: model.store.values))
+  }
+
   @Test("a prior objective's state holds every optimizer, the discriminator and the random state")
   func priorState() throws {
     let model = Autoencoder(inputSize: 8, encoderSizes: [6, 2], codeActivation: .linear, seed: 1)

@@ -57,6 +57,31 @@ struct ModelTests {
     expectClose(w.value.scalars, [0.8, -0.8], relativeTolerance: 1e-5)
   }
 
+  @Test("Adam's two ε forms match PyTorch's Adam and Keras's formula where gradients are small")
+  func adamEpsilonForms() {
+    // Three steps from w₀ with gradients near ε (1e-6) and far from it. The expected weights
+    // are computed outside kms in float64: `torch.optim.Adam([w], lr=0.001, eps=1e-7)` for
+    // PyTorch's form, and w −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε) in numpy for Keras's. The two
+    // forms differ by up to 0.7·lr on the small gradients, far beyond float32 rounding.
+    let gradients: [[Float]] = [[1e-6, -3e-6, 2e-4, 0.5], [2e-6, -1e-6, -1e-4, 0.25],
+                                [-1e-6, 4e-6, 3e-4, -0.5]]
+    let expected: [AdamEpsilon: [Double]] = [
+      .pytorch: [0.497790785, -0.248279700, 0.123099305, 1.997957038],
+      .keras: [0.499176665, -0.249129553, 0.123122950, 1.997957049],
+    ]
+    for (form, weights) in expected {
+      let w = Parameter(name: "w", value: Tensor(shape: [4], scalars: [0.5, -0.25, 0.125, 2]))
+      let adam = Adam(parameters: [w], learningRate: 0.001, epsilonForm: form)
+      for g in gradients {
+        w.gradient.assign(Tensor(shape: [4], scalars: g))
+        adam.update()
+      }
+      for (got, want) in zip(w.value.scalars, weights) {
+        #expect(abs(Double(got) - want) < 2e-7, "\(form): \(w.value.scalars) against \(weights)")
+      }
+    }
+  }
+
   @Test("separate optimizers update only their own group")
   func groups() {
     let model = Autoencoder(inputSize: 6, encoderSizes: [4, 2], seed: 1)
