@@ -179,7 +179,7 @@ struct CNNSampleTests {
     #expect(rows.count == 5, "\(text)")
     #expect(rows.contains { $0.contains("as 3, with PyTorch's Adam form") }, "\(text)")
     #expect(rows.first?.contains("Adam 0.0013, batch 128, 1 epoch (the authors')") == true, "\(text)")
-    #expect(rows.contains { $0.contains("batch 32, early stopping on val_accuracy (chosen on validation)") })
+    #expect(rows.contains { $0.contains("Adam 0.0013, batch 64, early stopping on val_accuracy (chosen on validation)") })
     #expect(rows.contains { $0.contains("refitted on train + validation (200) for 1 epoch") }, "\(text)")
     for name in ["cnn-confusion.png", "mlp-confusion.png", "cnn-curves.png"] {
       #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
