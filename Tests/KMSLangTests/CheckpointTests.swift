@@ -31,14 +31,7 @@ struct CheckpointTests {
   static let fit = "h = t.fit(8, early_stop: true, patience: 3, delta: 0.0001, verbose: false, checkpoint: CKPT)"
 
   /// Runs kms source in-process; returns its output or fails the test.
-  static func run(_ source: String) -> String {
-    var output = ""
-    let interpreter = Interpreter { output += $0 }
-    if case .failure(let failure) = interpreter.run(SourceFile(name: "ckpt.kms", text: source)) {
-      Issue.record("kms failed: \(failure)")
-    }
-    return output
-  }
+  static func run(_ source: String) -> String { runProgram(source, name: "ckpt.kms").output }
 
   @Test("a training process killed with SIGKILL leaves a checkpoint that resumes to the uninterrupted history")
   func killedMidRun() throws {

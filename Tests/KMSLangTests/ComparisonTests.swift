@@ -5,15 +5,6 @@ import Testing
 @testable import KMSLang
 
 /// Runs kms code in this process; returns the interpreter (for its variables) and the output.
-private func run(_ program: String) throws -> (Interpreter, String) {
-  var output = ""
-  let interpreter = Interpreter { output += $0 }
-  if case .failure(let failure) = interpreter.run(SourceFile(name: "test.kms", text: program)) {
-    Issue.record("failed: \(failure)\n\(output)")
-  }
-  return (interpreter, output)
-}
-
 /// The figure a kms variable holds.
 private func figure(_ interpreter: Interpreter, _ name: String) throws -> any KMSPlot.Figure {
   guard case .host(let object as FigureObject)? = interpreter.global(name) else {
@@ -34,7 +25,7 @@ struct ComparisonTests {
     let folder = try temporaryFile("comparison").deletingLastPathComponent()
     defer { try? FileManager.default.removeItem(at: folder) }
     let csv = folder.appendingPathComponent("out/comparison.csv").path
-    let (interpreter, output) = try run(
+    let (interpreter, output) = runProgram(
       """
       data = kmnist(sample: true)
       small = data.train.subset(per_class: 10)
@@ -112,7 +103,7 @@ struct ComparisonTests {
     let folder = try temporaryFile("curves").deletingLastPathComponent()
     defer { try? FileManager.default.removeItem(at: folder) }
     let path = folder.appendingPathComponent("sweep-curves.png").path
-    let (interpreter, output) = try run(
+    let (interpreter, output) = runProgram(
       """
       data = kmnist(sample: true)
       small = data.train.subset(per_class: 5)

@@ -130,8 +130,6 @@ struct ExperimentTests {
 
   @Test("narrow on a tiny trial: rounds printed, fewer trials than the grid, the metric named")
   func narrowInKMS() throws {
-    var output = ""
-    let interpreter = Interpreter { output += $0 }
     let program = """
       data = kmnist(sample: true)
       small = data.train.subset(per_class: 5)
@@ -144,9 +142,7 @@ struct ExperimentTests {
       print("trials", len(n.trials), "grid", n.full_grid, "rounds", len(n.rounds), n.metric)
       print("best", n.best.lr)
       """
-    if case .failure(let failure) = interpreter.run(SourceFile(name: "narrow.kms", text: program)) {
-      Issue.record("failed: \(failure)")
-    }
+    let output = runProgram(program, name: "narrow.kms").output
     // 1e-4 … 0.1 by factors of at most 3: 7 steps, 8 grid values; rounds share points.
     let summary = try #require(output.split(separator: "\n").first { $0.hasPrefix("trials ") })
     let fields = summary.split(separator: " ")
@@ -160,8 +156,6 @@ struct ExperimentTests {
 
   @Test("narrow's keyword form: two arguments narrow jointly, an integer stays whole, the cost said")
   func narrowKeywords() throws {
-    var output = ""
-    let interpreter = Interpreter { output += $0 }
     let program = """
       data = kmnist(sample: true)
       small = data.train.subset(per_class: 5)
@@ -176,9 +170,7 @@ struct ExperimentTests {
       old = narrow(trial, {batch: [10, 50]}, resolution: {batch: 20})
       print("record form", len(old.trials), old.full_grid)
       """
-    if case .failure(let failure) = interpreter.run(SourceFile(name: "narrow.kms", text: program)) {
-      Issue.record("failed: \(failure)")
-    }
+    let output = runProgram(program, name: "narrow.kms").output
     // lr: 1e-4 … 0.1 by factors of at most 4: 5 steps, 6 values; batch 10 … 50 by 10: 5 values.
     let summary = try #require(output.split(separator: "\n").first { $0.hasPrefix("trials ") })
     let fields = summary.split(separator: " ")

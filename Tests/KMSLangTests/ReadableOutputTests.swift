@@ -10,8 +10,6 @@ import Testing
 struct ReadableOutputTests {
   @Test("a dataset's provenance and a protocol's notice print once per session")
   func provenanceOnce() throws {
-    var output = ""
-    let interpreter = Interpreter { output += $0 }
     let program = """
       data = kmnist(sample: true)
       small = data.test.subset(per_class: 1)
@@ -20,9 +18,7 @@ struct ReadableOutputTests {
       print(data)
       print(data.test.subset(per_class: 1))
       """
-    if case .failure(let failure) = interpreter.run(SourceFile(name: "p.kms", text: program)) {
-      Issue.record("\(failure)")
-    }
+    let output = runProgram(program, name: "p.kms").output
     let provenance = "test part, first 1 per class"
     #expect(output.components(separatedBy: provenance).count == 2, "\(output)")
     #expect(output.components(separatedBy: "sample-test: (provenance printed above").count == 3)
