@@ -25,7 +25,9 @@
 # The machine is shared: the load average is printed with every run; read ratios and medians.
 #
 # Prints one table: per model and framework the median epoch (and the spread of its epochs), the
-# ratios kms/JAX and kms/PyTorch, and the fraction of the FMA peak the epoch reaches.
+# ratios kms/JAX and kms/PyTorch, and the fraction of the FMA peak the epoch reaches; then, when
+# the SAE is among the models, the rate of its products alone (`kms bench products sae`, the most
+# any SAE epoch can reach with kms's engine) and issue 10's SAE targets against this run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,6 +88,13 @@ fi
 echo "== FMA peak"
 "$kms" bench peak | tee "$work/peak.txt"
 peak=$(sed -n 's/^peak \([0-9.]*\) GFLOP\/s.*/\1/p' "$work/peak.txt")
+products=""
+if [[ ",$models," == *,sae,* ]]; then
+  # The ceiling: the SAE's products alone, split as training splits them (kms bench products).
+  echo "== the SAE's products alone"
+  "$kms" bench products sae | tee "$work/products.txt"
+  products=$(sed -n 's/^products \([0-9.]*\) GFLOP\/s.*/\1/p' "$work/products.txt")
+fi
 
 # NOTE: the OpenBLAS variables some machines set are kept for kms (it uses OpenBLAS: the user's
 # setting is what kms must do well with) and removed for the peers, which do not use OpenBLAS.
@@ -135,7 +144,8 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-table=$(python3 scripts/bench_compare_table.py "$work/results.tsv" "$peak" "$contended")
+table=$(python3 scripts/bench_compare_table.py "$work/results.tsv" "$peak" "$contended" \
+  "$products")
 echo
 echo "== results (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "$table"

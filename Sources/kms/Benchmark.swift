@@ -11,7 +11,10 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Time the libraries (sgemm, training epochs, figures) and the interpreter.",
     discussion: "Use a release build (swift build -c release); a debug build's numbers mean nothing.",
-    subcommands: [BenchAllCommand.self, BenchPeakCommand.self, BenchEpochCommand.self],
+    subcommands: [
+      BenchAllCommand.self, BenchPeakCommand.self, BenchEpochCommand.self,
+      BenchProductsCommand.self,
+    ],
     defaultSubcommand: BenchAllCommand.self)
 }
 

@@ -1,4 +1,5 @@
 import KMSBench
+import KMSTensor
 import Testing
 
 @Suite("Benchmark")
@@ -31,5 +32,17 @@ struct PeakAndEpochBenchmarkTests {
     }
     #expect(reported == [0, 1, 2])
     #expect(measured.seconds > 0 && (measured.gflops ?? 0) > 0)
+  }
+
+  @Test("the products benchmark counts an SAE batch's FLOP as the epoch count does and restores the workers")
+  func products() {
+    // 2 · 164 · (3 · 2,074,400 − 784 · 800): forward, dW and dx of every layer but the first's dx.
+    #expect(ProductsBenchmark.batchFLOPs(layerSizes: [784, 800, 400, 225, 400, 800, 784],
+                                         batchSize: 164) == 1_835_488_000)
+    let workers = Parallel.count
+    let rate = ProductsBenchmark.measure(layerSizes: [30, 20, 10], batchSize: 8, batches: 2,
+                                         rounds: 3, workers: 1)
+    #expect(rate.workers == 1 && Parallel.count == workers)
+    #expect(rate.best >= rate.median && rate.median > 0.001 && rate.best < 10_000)
   }
 }

@@ -230,4 +230,16 @@ struct CommandLineTests {
     #expect(result.output.contains("while loop"))
     #expect(try runKMS(["bench", "--bogus"]).status == 64)
   }
+
+  @Test("kms bench products times the MLP's products alone and prints the line bench-compare reads")
+  func benchProducts() throws {
+    let result = try runKMS(["bench", "products", "mlp", "--rounds", "1", "--batches", "2"])
+    #expect(result.status == 0)
+    #expect(result.output.contains("225-200-10 at batch 140 (0.027 GFLOP a batch)"))
+    #expect(result.output.contains("1 worker(s)  best"))
+    let last = result.output.split(separator: "\n").last.map(String.init) ?? ""
+    #expect(last.hasPrefix("products ") && last.contains(" GFLOP/s best, "))
+    #expect(try runKMS(["bench", "products", "cnn"]).status == 64)
+    #expect(try runKMS(["bench", "products", "--rounds", "0"]).status == 64)
+  }
 }
