@@ -2,6 +2,12 @@ internal import CBLAS
 
 // Matrix products through OpenBLAS's cblas_sgemm. This file and Convolution.swift (the serial
 // sgemm a convolution calls on its own workers) are the only ones that import CBLAS.
+//
+// NOTE: OpenBLAS stays the one engine because nothing measured beat it on the SAE's 17 products
+// of a batch (README, Speed): a hand-written AVX-512 6×64 kernel (scripts/gemm-lab) ran level
+// with it (1 thread: best 90.4 against 92.2 GFLOP/s; split in two as below: 163.7 against
+// 162.7), oneDNN's dnnl_sgemm 4–10% ahead on one thread but behind with its own OpenMP threads
+// (best 121 against 159), OpenBLAS's own threads level with kms's split (158 against 159).
 
 /// Computes `c = alpha · op(a) · op(b) + beta · c` with `cblas_sgemm`, where `op` transposes when
 /// asked. `a` and `b` are read as rank-2 (their leading axis, then the rest); `c` must already have
