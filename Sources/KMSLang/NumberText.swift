@@ -1,6 +1,7 @@
 /// How `int(text)` and `float(text)` read a string: Python's grammars for `int(s, base)` and
 /// `float(s)`, so `int(" 7 ")`, `int("1_000")`, `float("1e-3")` and `float("-inf")` read as they do
-/// there and `int("3.5")` or `float("0x10")` do not.
+/// there and `int("3.5")` or `float("0x10")` do not. Digits of other scripts (`int("٣")`) read
+/// as in Python too.
 ///
 /// kms has one number type, a Double, so an integer is a Double with no fraction; the largest
 /// magnitude at which every integer is still exact is 2^53 (`Limits.largestExactInteger`).
@@ -23,8 +24,7 @@ enum NumberText {
   ///   - base: the base, 2 to 36.
   static func integer(_ text: String, base: Int) -> IntegerReading {
     precondition((2...36).contains(base), "NumberText.integer: base \(base) is not 2 to 36")
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-    var scalars = Substring(trimmed).unicodeScalars[...]
+    var scalars = Substring(asciiDigits(text)).unicodeScalars[...]
     var isNegative = false
     if let sign = scalars.first, sign == "+" || sign == "-" {
       isNegative = sign == "-"
@@ -69,7 +69,7 @@ enum NumberText {
   /// - Returns: the number (a too-large one is ±inf, as in Python), or nil when the text is not
   ///   a number.
   static func number(_ text: String) -> Double? {
-    var body = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    var body = Substring(asciiDigits(text))
     var isNegative = false
     if let sign = body.first, sign == "+" || sign == "-" {
       isNegative = sign == "-"
@@ -127,6 +127,22 @@ enum NumberText {
       scalars.removeFirst()
     }
     return digits
+  }
+
+  /// The text without surrounding whitespace and with every decimal digit of another script
+  /// (`٣`, full-width `３`) written as its ASCII digit, as Python reads them.
+  private static func asciiDigits(_ text: String) -> String {
+    var result = String.UnicodeScalarView()
+    for scalar in text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars {
+      if !scalar.isASCII, scalar.properties.numericType == .decimal,
+        let value = scalar.properties.numericValue, (0...9).contains(value)
+      {
+        result.append(Unicode.Scalar(48 + UInt8(value)))
+      } else {
+        result.append(scalar)
+      }
+    }
+    return String(result)
   }
 
   /// The value of an ASCII digit or letter (`7` is 7, `f` and `F` are 15), or nil.
