@@ -204,7 +204,9 @@ extension BuiltinRegistry {
       case .invalid:
         guard base == 10 else {
           let lastLetter = Character(Unicode.Scalar(UInt8(86 + base)))  // base 16: "f"
-          let letters = base > 10 ? " and the letters a to \(lastLetter)" : ""
+          let letters =
+            base == 11
+            ? " and the letter a" : base > 10 ? " and the letters a to \(lastLetter)" : ""
           throw arguments.error(
             "cannot convert \(Value.quoted(text)) to an integer in base \(base)",
             help:
