@@ -97,7 +97,7 @@ public struct Arguments {
       throw error("\(name) must be a whole number, got \(Value.format(number))")
     }
     // Whole, but past what a Double counts exactly (2^53) and far past any size kms can use.
-    guard abs(number) <= 9.007e15 else {
+    guard abs(number) <= Limits.largestExactInteger else {
       throw error(
         "\(name) is too large: \(Value.format(number)) does not fit in an integer",
         help: "whole numbers here must lie between -9,007,199,254,740,992 and 9,007,199,254,740,992")
@@ -188,7 +188,7 @@ public struct Arguments {
         throw error(
           "\(name) must hold whole numbers, element \(position) is \(Value.format(number))")
       }
-      guard abs(number) <= 9.007e15 else {
+      guard abs(number) <= Limits.largestExactInteger else {
         throw error(
           "\(name) element \(position) is too large: \(Value.format(number)) does not fit in an "
             + "integer")

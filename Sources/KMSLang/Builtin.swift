@@ -198,6 +198,9 @@ public final class Builtin: @unchecked Sendable {
   public let summary: String
   /// One line of kms showing a typical call, printed by `help`.
   public let example: String
+  /// Lines `help(name)` adds after the summary (not the overview): where a builtin named after a
+  /// Python one behaves differently, for instance.
+  public let notes: [String]
   /// What a call returns, for the type checker; `.any` when it varies or is not declared.
   public let returns: ValueType
   /// The Swift code; receives checked arguments (and, for methods, the receiver).
@@ -210,10 +213,11 @@ public final class Builtin: @unchecked Sendable {
   ///   - parameters: the parameters in order.
   ///   - summary: one line saying what it does.
   ///   - example: one line of kms showing a call.
+  ///   - notes: lines `help(name)` prints after the summary, each as `note: …`.
   ///   - implementation: the Swift code, receiving checked arguments.
   public init(
     _ name: String, returns: ValueType = .any, parameters: [Parameter] = [], summary: String,
-    example: String, implementation: @escaping (Arguments) throws -> Value
+    example: String, notes: [String] = [], implementation: @escaping (Arguments) throws -> Value
   ) {
     if let variadic = parameters.firstIndex(where: \.isVariadic) {
       precondition(
@@ -227,6 +231,7 @@ public final class Builtin: @unchecked Sendable {
     self.parameters = parameters
     self.summary = summary
     self.example = example
+    self.notes = notes
     self.returns = returns
     self.implementation = implementation
   }
@@ -255,7 +260,7 @@ public final class Builtin: @unchecked Sendable {
   func renamed(_ newName: String) -> Builtin {
     Builtin(
       newName, returns: returns, parameters: parameters, summary: summary, example: example,
-      implementation: implementation)
+      notes: notes, implementation: implementation)
   }
 
   /// `name(a, b: 2, rest...)`.
@@ -263,12 +268,13 @@ public final class Builtin: @unchecked Sendable {
     "\(name)(" + parameters.map(\.signature).joined(separator: ", ") + ")"
   }
 
-  /// The text `help(name)` prints: signature, summary and example.
+  /// The text `help(name)` prints: signature, summary, choices, notes and example.
   public var helpText: String {
     let choices = parameters.compactMap { parameter in
       parameter.choices.map { "\n  \(parameter.name): " + quotedList($0, conjunction: "or") }
     }
-    return "\(signature)\n  \(summary)" + choices.joined() + "\n  example: \(example)"
+    return "\(signature)\n  \(summary)" + choices.joined()
+      + notes.map { "\n  note: \($0)" }.joined() + "\n  example: \(example)"
   }
 }
 

@@ -104,6 +104,53 @@ extension BuiltinRegistry {
       })
     register(
       Builtin(
+        "int", returns: .integer,
+        parameters: [
+          .required("value", .oneOf([.number, .string, .boolean])),
+          .optional("base", .integer, default: .number(10)),
+        ],
+        summary:
+          "a whole number from a number (truncated toward zero: int(-3.9) is -3), a string of "
+          + "digits (\" 12 \", \"-7\", \"1_000\"; \"ff\" with base 16) or a boolean",
+        example: "epochs = int(args()[0])",
+        notes: [
+          "kms has one number type: the result is a number with no fraction, exact up to ±2^53 "
+            + "(9,007,199,254,740,992), where Python's int has no bound",
+          "int(\"3.5\") fails as in Python; int(float(\"3.5\")) is 3",
+          "int() needs an argument (Python's int() is 0); base is 2 to 36 (Python also takes 0)",
+        ]
+      ) { arguments in
+        try BuiltinRegistry.integer(arguments)
+      })
+    register(
+      Builtin(
+        "float", returns: .number,
+        parameters: [.required("value", .oneOf([.number, .string, .boolean]))],
+        summary:
+          "a number from a string (\"0.5\", \" 2 \", \"1e-3\", \"inf\", \"nan\"), a number or a "
+          + "boolean, read as Python's float() reads it",
+        example: "lr = float(args()[1])",
+        notes: [
+          "kms has one number type: float(3) is the 3 that int(3) gives and prints as 3 "
+            + "(Python prints 3.0)",
+          "float() needs an argument (Python's float() is 0.0)",
+        ]
+      ) { arguments in
+        switch arguments["value"] {
+        case .number(let number): return .number(number)
+        case .boolean(let flag): return .number(flag ? 1 : 0)
+        case .string(let text):
+          guard let number = NumberText.number(text) else {
+            throw arguments.error(
+              "cannot convert \(Value.quoted(text)) to a number",
+              help: "float() reads numbers such as \"0.5\", \"-2\", \"1e-3\", \"inf\" or \"nan\"")
+          }
+          return .number(number)
+        default: return .none
+        }
+      })
+    register(
+      Builtin(
         "type", returns: .string, parameters: [.required("value", .any)],
         summary:
           "the name of a value's type: number, string, boolean, none, list, record, function or a host type",
@@ -111,6 +158,74 @@ extension BuiltinRegistry {
       ) { arguments in
         .string(arguments["value"].typeName)
       })
+  }
+
+  /// `int(value, base:)`: truncates a number toward zero, reads a string in a base, maps a
+  /// boolean to 0 or 1; fails, naming the value, when there is no exact integer to give.
+  private static func integer(_ arguments: Arguments) throws(RuntimeError) -> Value {
+    let value = arguments["value"]
+    let base = try arguments.integer("base")
+    if arguments.isGiven("base") {
+      guard case .string = value else {
+        throw arguments.error(
+          "int() takes a base only with a string, got a \(value.typeName)",
+          help: "int(x) truncates a number; a base says how to read the digits of a string")
+      }
+      try arguments.require("base", (2...36).contains(base), "between 2 and 36")
+    }
+    let exactRange =
+      "integers in kms lie between -9,007,199,254,740,992 and 9,007,199,254,740,992 (±2^53), "
+      + "where a number holds every whole value exactly"
+    switch value {
+    case .boolean(let flag):
+      return .number(flag ? 1 : 0)
+    case .number(let number):
+      if number.isNaN {
+        throw arguments.error(
+          "cannot convert nan to an integer", help: "nan (not a number) has no integer value")
+      }
+      guard number.isFinite else {
+        throw arguments.error("cannot convert \(Value.format(number)) to an integer")
+      }
+      let whole = number.rounded(.towardZero)
+      guard Swift.abs(whole) <= Limits.largestExactInteger else {
+        throw arguments.error(
+          "\(Value.format(number)) is too large to be an integer", help: exactRange)
+      }
+      // NOTE: `+ 0` turns the -0 of int(-0.5) into 0, which is what Python gives.
+      return .number(whole + 0)
+    case .string(let text):
+      switch NumberText.integer(text, base: base) {
+      case .value(let number):
+        return .number(number)
+      case .tooLarge:
+        throw arguments.error(
+          "\(Value.quoted(text)) is too large to be an integer", help: exactRange)
+      case .invalid:
+        guard base == 10 else {
+          let lastLetter = Character(Unicode.Scalar(UInt8(86 + base)))  // base 16: "f"
+          let letters =
+            base == 11
+            ? " and the letter a" : base > 10 ? " and the letters a to \(lastLetter)" : ""
+          throw arguments.error(
+            "cannot convert \(Value.quoted(text)) to an integer in base \(base)",
+            help:
+              "base \(base) is written with the digits 0 to \(Swift.min(base, 10) - 1)\(letters)"
+              + (base > 10 ? " (either case)" : ""))
+        }
+        var help = "int() reads whole numbers written in digits, such as \"12\" or \"-3\""
+        if let number = NumberText.number(text), number.isFinite,
+          Swift.abs(number) <= Limits.largestExactInteger
+        {
+          let whole = Value.format(number.rounded(.towardZero) + 0)
+          help =
+            "it is not written as a whole number; int(float(\(Value.quoted(text)))) gives \(whole)"
+        }
+        throw arguments.error("cannot convert \(Value.quoted(text)) to an integer", help: help)
+      }
+    default:
+      return .none  // the parameter's type admits nothing else
+    }
   }
 
   private func registerCollections() {
@@ -350,7 +465,7 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "args", returns: .listOf(.string), summary: "the arguments given after the script's path, as strings",
-        example: "epochs = num(args()[0])"
+        example: "epochs = int(args()[0])"
       ) { arguments in
         .list(List(arguments.interpreter.scriptArguments.map { .string($0) }))
       })

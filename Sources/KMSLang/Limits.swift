@@ -14,6 +14,9 @@ public enum Limits {
   public static let maximumStringBytes = 100_000_000
   /// The most elements of one list (10 million; a 60,000-image dataset's labels are 60,000).
   public static let maximumListLength = 10_000_000
+  /// The largest whole number kms holds exactly, 2^53: numbers are Doubles, and past it not
+  /// every integer exists (2^53 + 1 reads as 2^53). `int()` and integer arguments stop here.
+  public static let largestExactInteger: Double = 9_007_199_254_740_992
   /// Allocations at least this large are checked against the memory left (a read of two small
   /// /proc files, cheap next to making a megabyte).
   static let budgetCheckBytes = 64 << 10
