@@ -88,19 +88,10 @@ extension BuiltinRegistry {
     register(
       Builtin(
         "num", returns: .number, parameters: [.required("value", .oneOf([.number, .string, .boolean]))],
-        summary: "converts a string (or boolean) to a number", example: "num(\"0.0008\") * 2"
+        summary: "converts a string (or boolean) to a number, as float() does",
+        example: "num(\"0.0008\") * 2"
       ) { arguments in
-        switch arguments["value"] {
-        case .number(let number): return .number(number)
-        case .boolean(let value): return .number(value ? 1 : 0)
-        case .string(let text):
-          let trimmed = text.trimmingCharacters(in: .whitespaces)
-          guard let number = Double(trimmed), !trimmed.isEmpty else {
-            throw arguments.error("cannot convert \(Value.quoted(text)) to a number")
-          }
-          return .number(number)
-        default: return .none
-        }
+        try BuiltinRegistry.number(arguments)
       })
     register(
       Builtin(
@@ -136,18 +127,7 @@ extension BuiltinRegistry {
           "float() needs an argument (Python's float() is 0.0)",
         ]
       ) { arguments in
-        switch arguments["value"] {
-        case .number(let number): return .number(number)
-        case .boolean(let flag): return .number(flag ? 1 : 0)
-        case .string(let text):
-          guard let number = NumberText.number(text) else {
-            throw arguments.error(
-              "cannot convert \(Value.quoted(text)) to a number",
-              help: "float() reads numbers such as \"0.5\", \"-2\", \"1e-3\", \"inf\" or \"nan\"")
-          }
-          return .number(number)
-        default: return .none
-        }
+        try BuiltinRegistry.number(arguments)
       })
     register(
       Builtin(
@@ -158,6 +138,23 @@ extension BuiltinRegistry {
       ) { arguments in
         .string(arguments["value"].typeName)
       })
+  }
+
+  /// `float(value)` and `num(value)`: a number as it is, a boolean as 0 or 1, a string read as
+  /// Python's float() reads it (`NumberText.number`).
+  private static func number(_ arguments: Arguments) throws(RuntimeError) -> Value {
+    switch arguments["value"] {
+    case .number(let number): return .number(number)
+    case .boolean(let flag): return .number(flag ? 1 : 0)
+    case .string(let text):
+      guard let number = NumberText.number(text) else {
+        throw arguments.error(
+          "cannot convert \(Value.quoted(text)) to a number",
+          help: "float() reads numbers such as \"0.5\", \"-2\", \"1e-3\", \"inf\" or \"nan\"")
+      }
+      return .number(number)
+    default: return .none  // the parameter's type admits nothing else
+    }
   }
 
   /// `int(value, base:)`: truncates a number toward zero, reads a string in a base, maps a

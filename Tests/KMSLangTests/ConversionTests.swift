@@ -139,6 +139,20 @@ struct ConversionTests {
         ])
   }
 
+  @Test("num reads text exactly as float does (one reader for both)")
+  func numIsFloat() {
+    #expect(
+      Self.lines(
+        """
+        print(num("\\t42\\n"), num("1_000"), num("-Infinity"), num(" .5 "), num(true))
+        """) == ["42 1000 -inf 0.5 1"])
+    // Swift's Double("0x10") is 16; Python's float("0x10") fails, and so do float and num.
+    for call in ["num(\"0x10\")", "float(\"0x10\")"] {
+      let (diagnostic, _) = Self.failure("x = \(call)")
+      #expect(diagnostic?.message == "cannot convert \"0x10\" to a number")
+    }
+  }
+
   @Test("float fails at the call on text that is not a number", arguments: [
     "x", "", ".", "1e", "e5", "1_", "1._5", "0x10", "in f", "nan1", "infinit", "1.2.3", "++1",
   ])
