@@ -69,12 +69,8 @@ struct BenchEpochCommand: ParsableCommand {
   var samples = 54_000
 
   func run() throws {
-    guard (1...100).contains(epochs) else {
-      throw ValidationError("--epochs must be in 1...100, got \(epochs)")
-    }
-    guard (1...1_000_000).contains(samples) else {
-      throw ValidationError("--samples must be in 1...1000000, got \(samples)")
-    }
+    try requireOption("epochs", epochs, in: 1...100)
+    try requireOption("samples", samples, in: 1...1_000_000)
     let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
       .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
     print("kms \(kmsVersion) \(model.rawValue) epoch, \(samples) synthetic samples, "
@@ -96,6 +92,18 @@ struct BenchEpochCommand: ParsableCommand {
     print(String(format: "  median  %7.3f s   %.1f GFLOP/s", measurement.seconds,
                  measurement.gflops ?? 0))
     print(String(format: "peak resident memory %.1f MB", peakResidentMegabytes()))
+  }
+}
+
+/// Fails with ArgumentParser's usage error (exit 64) unless `--name`'s value lies in `range`.
+/// - Parameters:
+///   - name: the option's name, without the dashes.
+///   - value: the value given.
+///   - range: the values accepted.
+func requireOption(_ name: String, _ value: Int, in range: ClosedRange<Int>) throws {
+  guard range.contains(value) else {
+    throw ValidationError(
+      "--\(name) must be in \(range.lowerBound)...\(range.upperBound), got \(value)")
   }
 }
 

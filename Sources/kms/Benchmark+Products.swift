@@ -30,12 +30,8 @@ struct BenchProductsCommand: ParsableCommand {
   var batches = 20
 
   func run() throws {
-    guard (1...1_000).contains(rounds) else {
-      throw ValidationError("--rounds must be in 1...1000, got \(rounds)")
-    }
-    guard (1...10_000).contains(batches) else {
-      throw ValidationError("--batches must be in 1...10000, got \(batches)")
-    }
+    try requireOption("rounds", rounds, in: 1...1_000)
+    try requireOption("batches", batches, in: 1...10_000)
     let (sizes, batchSize) = model == .sae
       ? ([784, 800, 400, 225, 400, 800, 784], 164) : ([225, 200, 10], 140)
     let gflop = ProductsBenchmark.batchFLOPs(layerSizes: sizes, batchSize: batchSize) / 1e9
