@@ -9,6 +9,11 @@ import KMSTensor
 /// first layer's input gradient (2·n·784·800), which nothing needs. For 784-800-400-225-400-800-784,
 /// Σ(in·out) = 2,074,400, so 54,000 samples cost 604.4 GFLOP.
 public enum TrainingBenchmark {
+  /// The paper's SAE, input to output: 784-800-400-225-400-800-784 (batch 164).
+  public static let saeLayerSizes = [784, 800, 400, 225, 400, 800, 784]
+  /// The paper's Part A MLP on 225-D codes: 225-200-10 (batch 140).
+  public static let mlpLayerSizes = [225, 200, 10]
+
   /// One timed quantity.
   public struct Measurement: Sendable {
     /// What was timed.
@@ -85,7 +90,7 @@ public enum TrainingBenchmark {
       objective: ReconstructionObjective(model: model, learningRate: 0.0008),
       training: Examples(inputs: inputs), batchSize: batchSize, seed: 3)
     let seconds = timedEpochs(trainer, epochs: epochs, report: report)
-    let flops = epochFLOPs(layerSizes: [784, 800, 400, 225, 400, 800, 784], samples: samples)
+    let flops = epochFLOPs(layerSizes: saeLayerSizes, samples: samples)
     return Measurement(name: "SAE epoch, \(samples) samples, batch \(batchSize)", seconds: seconds,
                        gflops: flops / seconds / 1e9)
   }
@@ -110,7 +115,7 @@ public enum TrainingBenchmark {
       objective: ClassificationObjective(model: model, learningRate: 0.0006),
       training: Examples(inputs: inputs, labels: labels), batchSize: batchSize, seed: 3)
     let seconds = timedEpochs(trainer, epochs: epochs, report: report)
-    let flops = epochFLOPs(layerSizes: [225, 200, 10], samples: samples)
+    let flops = epochFLOPs(layerSizes: mlpLayerSizes, samples: samples)
     return Measurement(name: "MLP epoch, \(samples) samples, batch \(batchSize)", seconds: seconds,
                        gflops: flops / seconds / 1e9)
   }

@@ -33,12 +33,13 @@ struct BenchProductsCommand: ParsableCommand {
     try requireOption("rounds", rounds, in: 1...1_000)
     try requireOption("batches", batches, in: 1...10_000)
     let (sizes, batchSize) = model == .sae
-      ? ([784, 800, 400, 225, 400, 800, 784], 164) : ([225, 200, 10], 140)
+      ? (TrainingBenchmark.saeLayerSizes, 164) : (TrainingBenchmark.mlpLayerSizes, 140)
     let gflop = ProductsBenchmark.batchFLOPs(layerSizes: sizes, batchSize: batchSize) / 1e9
     print("kms \(kmsVersion) \(model.rawValue) products alone, "
           + sizes.map(String.init).joined(separator: "-")
           + String(format: " at batch %d (%.3f GFLOP a batch), ", batchSize, gflop)
-          + "\(rounds) rounds of \(batches) batches, release build: \(isReleaseBuild ? "yes" : "NO")")
+          + "\(rounds) rounds of \(batches) batches, "
+          + "release build: \(isReleaseBuild ? "yes" : "NO")")
     let peaks = PeakBenchmark.all(threads: Parallel.count, seconds: 0.1)
     func peak(threads: Int) -> Double? {
       peaks.filter { $0.threads == threads }.map(\.gflops).max()

@@ -37,7 +37,7 @@ func runLibraryBenchmark(isQuick: Bool) {
   let sae = TrainingBenchmark.saeEpoch(samples: samples, batchSize: 164, epochs: epochs) { epoch, seconds in
     row(epoch == 0 ? "  warm-up epoch" : "  epoch \(epoch)", String(format: "%7.2f s", seconds))
   }
-  let flops = TrainingBenchmark.epochFLOPs(layerSizes: [784, 800, 400, 225, 400, 800, 784], samples: samples)
+  let flops = TrainingBenchmark.epochFLOPs(layerSizes: TrainingBenchmark.saeLayerSizes, samples: samples)
   row("SAE epoch (median), \(String(format: "%.1f", flops / 1e9)) GFLOP", String(format: "%7.2f s  %6.1f GFLOP/s", sae.seconds, sae.gflops ?? 0))
   let ideal = flops / (machineRate * 1e9)
   row("ideal epoch at the machine's sgemm rate", String(format: "%7.2f s", ideal))

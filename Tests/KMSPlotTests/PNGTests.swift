@@ -1,15 +1,11 @@
 import Foundation
 @testable import KMSPlot
+import KMSTestSupport
 import Testing
 
 @Suite("PNG")
 struct PNGTests {
-  func temporaryFolder() throws -> String {
-    let path = FileManager.default.temporaryDirectory
-      .appendingPathComponent("kms-png-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-  }
+  func temporaryFolder() throws -> String { try makeTemporaryFolder("png-tests") }
 
   @Test("a written confusion matrix decodes with its size, RGBA colour type, and cell colours")
   func confusionMatrixPixels() throws {

@@ -48,9 +48,7 @@ struct SVGTests {
     try #require(
       FileManager.default.isExecutableFile(atPath: rsvg),
       "rsvg-convert is missing: scripts/setup.sh installs Debian's librsvg2-bin")
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("kms-svg-\(getpid())").path
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let folder = try makeTemporaryFolder("svg")
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let samples = SampleData.images(count: 6)
     let figures: [(String, any Figure)] = [

@@ -1,16 +1,13 @@
 import Foundation
 import KMSTensor
+import KMSTestSupport
 import Testing
 
 /// The one atomic writer every layer uses: the old file or the new one, never a part, and no
 /// temporary file left behind either way.
 @Suite("Atomic files")
 struct AtomicFileTests {
-  private func folder() throws -> String {
-    let path = NSTemporaryDirectory() + "kms-atomic-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-  }
+  private func folder() throws -> String { try makeTemporaryFolder("atomic") }
 
   @Test("a write replaces the whole file and leaves only the file in its folder")
   func replaces() throws {

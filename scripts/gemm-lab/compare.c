@@ -44,7 +44,8 @@ static void run_part(int i, int part, int parts) {
   Product q = products[i];
   int lda = q.transA ? q.m : q.k, ldb = q.transB ? q.k : q.n;
   int byRows = q.m >= q.n, total = byRows ? q.m : q.n;
-  int lo = total * part / parts / 16 * 16, hi = part == parts - 1 ? total : total * (part + 1) / parts / 16 * 16;
+  int lo = total * part / parts / 16 * 16;
+  int hi = part == parts - 1 ? total : total * (part + 1) / parts / 16 * 16;
   const float *a = as[i], *b = bs[i];
   float *c = cs[i];
   int m = q.m, n = q.n;

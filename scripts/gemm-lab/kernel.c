@@ -35,7 +35,8 @@ static float *pack_space(Space *s, size_t floats) {
 }
 
 // a holds op(A) transposed: A[i][p] = a[p·lda + i]. dst: for each tile of MR rows, k groups of MR.
-static void pack_a_transposed(float *restrict dst, const float *a, int64_t lda, int64_t m, int64_t k) {
+static void pack_a_transposed(float *restrict dst, const float *a, int64_t lda, int64_t m,
+                              int64_t k) {
   for (int64_t i0 = 0; i0 < m; i0 += MR) {
     int64_t mr = m - i0 < MR ? m - i0 : MR;
     for (int64_t p = 0; p < k; p++) {
