@@ -144,6 +144,26 @@ public struct Arguments {
     return text
   }
 
+  /// A string argument read as one of a library enumeration's raw values (`AdamEpsilon`,
+  /// `Prior.Kind`), or nil when the argument is none. A literal given to a parameter declared
+  /// `.choosing(T.self)` is refused by the checker before the run; this refuses a string that
+  /// only exists at run time, in the same words.
+  /// - Parameters:
+  ///   - name: the parameter's name.
+  ///   - type: the enumeration.
+  ///   - what: what one value is called in the message ("prior", "adam form").
+  public func choice<T: RawRepresentable & CaseIterable>(
+    _ name: String, as type: T.Type, what: String
+  ) throws(RuntimeError) -> T? where T.RawValue == String {
+    guard case .string(let text) = self[name] else { return nil }
+    guard let value = T(rawValue: text) else {
+      throw error(
+        "unknown \(what) \(self[name].repr)",
+        help: "use " + quotedList(T.allCases.map(\.rawValue), conjunction: "or"))
+    }
+    return value
+  }
+
   /// The argument as a boolean.
   /// - Parameter name: the parameter's name.
   public func boolean(_ name: String) throws(RuntimeError) -> Bool {

@@ -128,10 +128,8 @@ extension BuiltinRegistry {
         try arguments.require("lr", lr <= 10, "at most 10")
         let batch = try arguments.integer("batch", atLeast: 1)
         let seed = try arguments.integer("seed", atLeast: 0)
-        guard let adamEpsilon = AdamEpsilon(rawValue: try arguments.string("adam")) else {
-          throw arguments.error("unknown adam form \(arguments["adam"].repr)",
-                                help: "use \"keras\" or \"pytorch\"")
-        }
+        let adamEpsilon = try arguments.choice("adam", as: AdamEpsilon.self, what: "adam form")
+          ?? .keras
         var training: Dataset
         var validation: Dataset?
         var provenance: String
@@ -322,21 +320,11 @@ extension Arguments {
 /// The Part B options of a `trainer` call, parsed; `PriorOptions.penalty(for:dataClassCount:)`
 /// (KMSNN) decides what they mean for the model and says what does not fit.
 private func priorOptions(_ arguments: Arguments) throws(RuntimeError) -> PriorOptions {
-  func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type, what: String)
-    throws(RuntimeError) -> T? where T.RawValue == String
-  {
-    guard case .string(let text) = arguments[name] else { return nil }
-    guard let value = T(rawValue: text) else {
-      throw arguments.error(
-        "unknown \(what) \(arguments[name].repr)",
-        help: "use " + T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
-    }
-    return value
-  }
   var options = PriorOptions()
-  options.prior = try choice("prior", Prior.Kind.self, what: "prior")
-  options.penalty = try choice("penalty", PriorOptions.Penalty.self, what: "penalty")
-  options.divergence = try choice("divergence", DivergenceKind.self, what: "divergence")
+  options.prior = try arguments.choice("prior", as: Prior.Kind.self, what: "prior")
+  options.penalty = try arguments.choice("penalty", as: PriorOptions.Penalty.self, what: "penalty")
+  options.divergence = try arguments.choice("divergence", as: DivergenceKind.self,
+                                            what: "divergence")
   if case .number = arguments["weight"] {
     options.weight = Float(try arguments.number("weight", in: 0...1_000_000))
   }
